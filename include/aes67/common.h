@@ -29,8 +29,7 @@ extern "C" {
 
 #define AES67_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#define AES67_CONTAINER_OF(ptr, type, member)                                                     \
-	((type *)((char *)(ptr)-offsetof(type, member)))
+#define AES67_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Size of a cache line on the machines we run on; used to keep SPSC indices apart. */
 #define AES67_CACHELINE_BYTES 64

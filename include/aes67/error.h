@@ -20,19 +20,19 @@ extern "C" {
 enum aes67_error {
 	AES67_E_BASE = 4096,
 	AES67_ETRUNCATED = AES67_E_BASE, /* input shorter than a header or a length says */
-	AES67_EVERSION,                  /* protocol version not supported */
-	AES67_EMALFORMED,                /* input violates the format */
-	AES67_EUNSUPPORTED,              /* valid input we do not handle (e.g. encrypted SAP) */
-	AES67_ERANGE,                    /* a value outside the allowed range */
-	AES67_ENOSPACE,                  /* output buffer or fixed table too small */
-	AES67_EPADDING,                  /* bad RTP padding */
-	AES67_EENCRYPTED,                /* SAP: encrypted payload */
-	AES67_ECOMPRESSED,               /* SAP: compressed payload */
-	AES67_EPAYLOADTYPE,              /* unexpected payload / MIME type */
-	AES67_EABI,                      /* shared-memory ABI mismatch (magic, version, size) */
-	AES67_ENOTFOUND,                 /* a looked-up entry does not exist */
-	AES67_ESTALE,                    /* data overwritten or too old to use */
-	AES67_E_END                      /* one past the last code; append above this line */
+	AES67_EVERSION,			 /* protocol version not supported */
+	AES67_EMALFORMED,		 /* input violates the format */
+	AES67_EUNSUPPORTED,		 /* valid input we do not handle (e.g. encrypted SAP) */
+	AES67_ERANGE,			 /* a value outside the allowed range */
+	AES67_ENOSPACE,			 /* output buffer or fixed table too small */
+	AES67_EPADDING,			 /* bad RTP padding */
+	AES67_EENCRYPTED,		 /* SAP: encrypted payload */
+	AES67_ECOMPRESSED,		 /* SAP: compressed payload */
+	AES67_EPAYLOADTYPE,		 /* unexpected payload / MIME type */
+	AES67_EABI,			 /* shared-memory ABI mismatch (magic, version, size) */
+	AES67_ENOTFOUND,		 /* a looked-up entry does not exist */
+	AES67_ESTALE,			 /* data overwritten or too old to use */
+	AES67_E_END			 /* one past the last code; append above this line */
 };
 
 /**
