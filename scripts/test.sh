@@ -104,12 +104,12 @@ if [ "$quick" = 0 ]; then
 	if CC=clang build asan "$out/b-asan" -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbench=false; then meson_tests asan "$out/b-asan" --timeout-multiplier 4; fi
 	echo "== TSan (ring suites)"
-	if CC=clang build tsan "$out/b-tsan" -Db_sanitize=thread -Db_lundef=false -Dtsan_only=true \
-		-Dbench=false -Ddaemon=false; then
+	if CC=clang build tsan "$out/b-tsan" -Db_sanitize=thread -Db_lundef=false -Dtsan_only=true -Dalsa=false \
+		-Dbench=false; then
 		TSAN_OPTIONS=halt_on_error=1 meson_tests tsan "$out/b-tsan" --timeout-multiplier 4
 	fi
 	echo "== fuzzers (${fuzz_seconds}s each)"
-	if CC=clang build fuzz "$out/b-fuzz" -Dfuzz=true -Dtests=false -Dbench=false -Ddaemon=false \
+	if CC=clang build fuzz "$out/b-fuzz" -Dfuzz=true -Dtests=false -Dbench=false -Ddaemon=false -Dalsa=false \
 		-Db_sanitize=address,undefined -Db_lundef=false; then
 		for f in "$out"/b-fuzz/tests/fuzz/fuzz_*; do
 			[ -x "$f" ] || continue

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: MIT
+/*
+ * AVX2 kernels of the pcm codecs for x86 (PSHUFB does the byte reordering that big-endian
+ * 16/24-bit samples need, 256 bits wide; the AM824 words and labels too) and the x86 table
+ * choice (the SSSE3 table is in pcm_ssse3.c). pcm.c picks one table once; every kernel
+ * converts the whole buffer and finishes its tail with the scalar reference, which also defines
+ * the exact results (the unit test compares every table with it on every 16- and 24-bit value).
+ * Other architectures get no table here.
+ *
+ * Rounding is done the reference's way: int32 -> 16/24 bits is an arithmetic shift plus the
+ * first dropped bit, then saturation; float -> integer scales, clears NaN to 0 (CMPORD mask),
+ * clamps to [min, max] in float and converts with CVTPS2DQ, which rounds to nearest even under
+ * the default MXCSR mode, exactly like lrintf().
+ *
+ * Loads and stores are unaligned. The AVX2 L24 encoder stores 32 octets for 24; its main loop
+ * leaves room so the 8 extra octets land inside the destination, where the next group
+ * overwrites them, and its last group stores exactly 16 + 8 octets.
+ */
+#include "pcm_impl.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+
+#include <immintrin.h>
+#include <stdbool.h>
+
+#define AVX2 __attribute__((target("avx2")))
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) inline
+
+/* PSHUFB masks, little-endian int32 out; 0x80 writes a zero octet. */
+#define M(a, b, c, d) (char)(a), (char)(b), (char)(c), (char)(d)
+#define Z 0x80
+/* L16 zero-extended to 32 bits (VPMOVZXWD) -> s32: swap the two octets into the top half. */
+#define MASK_L16_ZX M(Z, Z, 1, 0), M(Z, Z, 5, 4), M(Z, Z, 9, 8), M(Z, Z, 13, 12)
+/* L24 -> s32, 4 samples from octets 0..11, and (AVX2 upper lane, loaded 8 octets on) 4..15. */
+#define MASK_L24_DEC M(Z, 2, 1, 0), M(Z, 5, 4, 3), M(Z, 8, 7, 6), M(Z, 11, 10, 9)
+#define MASK_L24_DEC4 M(Z, 6, 5, 4), M(Z, 9, 8, 7), M(Z, 12, 11, 10), M(Z, 15, 14, 13)
+/* byte swap of each 32-bit word (L32 both ways, AM824 encode). */
+#define MASK_BSWAP32 M(3, 2, 1, 0), M(7, 6, 5, 4), M(11, 10, 9, 8), M(15, 14, 13, 12)
+/* s32 (24-bit value in octets 0..2) -> AM824 audio octets 1..3 big-endian, octet 0 zero. */
+#define MASK_AM824_ENC M(Z, 2, 1, 0), M(Z, 6, 5, 4), M(Z, 10, 9, 8), M(Z, 14, 13, 12)
+/* AM824 -> s32: drop the label octet, audio to the top 24 bits. */
+#define MASK_AM824_DEC M(Z, 3, 2, 1), M(Z, 7, 6, 5), M(Z, 11, 10, 9), M(Z, 15, 14, 13)
+/* 4 x int24 (low 3 octets of each int32) -> 12 octets big-endian, 4 zero octets. */
+#define MASK_L24_ENC M(2, 1, 0, 6), M(5, 4, 10, 9), M(8, 14, 13, 12), M(Z, Z, Z, Z)
+/* 0x08 where the index nibble has an odd number of ones (AM824 P bit). */
+#define ODD_NIBBLE_P M(0, 8, 8, 0), M(8, 0, 0, 8), M(8, 0, 0, 8), M(0, 8, 8, 0)
+/* byte swap of each 16-bit word. */
+#define MASK_BSWAP16 M(1, 0, 3, 2), M(5, 4, 7, 6), M(9, 8, 11, 10), M(13, 12, 15, 14)
+
+#define SET256(m) _mm256_setr_epi8(m, m)
+
+/* ================================ AVX2 ================================ */
+
+/* 8 wire samples of constant @fmt at @src to int32; reads exactly 8 samples' octets. */
+AVX2_INLINE static __m256i dec8(enum aes67_pcm_format fmt, const uint8_t *src)
+{
+	switch (fmt) {
+	case AES67_PCM_L16:
+		return _mm256_shuffle_epi8(
+			_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)src)),
+			SET256(MASK_L16_ZX));
+	case AES67_PCM_L24: {
+		/* Octets 0..15 in the low lane, 8..23 in the high one (PSHUFB is per lane). */
+		__m256i v = _mm256_inserti128_si256(
+			_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)src)),
+			_mm_loadu_si128((const __m128i *)(src + 8)), 1);
+		return _mm256_shuffle_epi8(v, _mm256_setr_epi8(MASK_L24_DEC, MASK_L24_DEC4));
+	}
+	case AES67_PCM_L32:
+		return _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)src),
+					   SET256(MASK_BSWAP32));
+	default:
+		return _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)src),
+					   SET256(MASK_AM824_DEC));
+	}
+}
+
+/* Decode all @n samples, 16 per step (two independent chains), then 8, then the reference. */
+AVX2_INLINE static void dec_avx2(enum aes67_pcm_format fmt, int32_t *restrict dst,
+				 float *restrict fdst, const uint8_t *restrict src, size_t n)
+{
+	const size_t sb = fmt == AES67_PCM_L16 ? 2 : fmt == AES67_PCM_L24 ? 3 : 4;
+	const __m256 k = _mm256_set1_ps(PCM_F32_FROM_S32);
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		__m256i a = dec8(fmt, src + sb * i);
+		__m256i b = dec8(fmt, src + sb * (i + 8));
+		if (fdst != NULL) {
+			_mm256_storeu_ps(fdst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(a), k));
+			_mm256_storeu_ps(fdst + i + 8, _mm256_mul_ps(_mm256_cvtepi32_ps(b), k));
+		} else {
+			_mm256_storeu_si256((__m256i *)(dst + i), a);
+			_mm256_storeu_si256((__m256i *)(dst + i + 8), b);
+		}
+	}
+	for (; i + 8 <= n; i += 8) {
+		__m256i a = dec8(fmt, src + sb * i);
+		if (fdst != NULL) {
+			_mm256_storeu_ps(fdst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(a), k));
+		} else {
+			_mm256_storeu_si256((__m256i *)(dst + i), a);
+		}
+	}
+	if (i == n) {
+		return; /* the common case: no call into the scalar tail */
+	}
+	if (fdst != NULL) {
+		aes67_pcm_ref_decode_f32(fmt, fdst + i, src + sb * i, n - i);
+	} else {
+		aes67_pcm_ref_decode_s32(fmt, dst + i, src + sb * i, n - i);
+	}
+}
+
+/*
+ * Round half up in three operations: floor((floor(x / 2^(s-1)) + 1) / 2) = floor((x + 2^(s-1))
+ * / 2^s) for every x (write x = 2^s k + r), and x >> (s-1) plus 1 cannot overflow.
+ * int32 -> 16 bits leaves 32768 for VPACKSSDW to saturate; -> 24 bits saturates with VPMINSD.
+ */
+AVX2_INLINE static __m256i r16_256(__m256i x)
+{
+	return _mm256_srai_epi32(_mm256_add_epi32(_mm256_srai_epi32(x, 15), _mm256_set1_epi32(1)),
+				 1);
+}
+
+AVX2_INLINE static __m256i r24_256(__m256i x)
+{
+	__m256i r = _mm256_srai_epi32(
+		_mm256_add_epi32(_mm256_srai_epi32(x, 7), _mm256_set1_epi32(1)), 1);
+	return _mm256_min_epi32(r, _mm256_set1_epi32(8388607));
+}
+
+AVX2_INLINE static __m256i fclamp_256(__m256 f, float scale, float lo, float hi)
+{
+	__m256 v = _mm256_mul_ps(f, _mm256_set1_ps(scale));
+
+	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+	v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(lo)), _mm256_set1_ps(hi));
+	return _mm256_cvtps_epi32(v);
+}
+
+AVX2_INLINE static __m256i f32full_256(__m256 f)
+{
+	__m256 v = _mm256_mul_ps(f, _mm256_set1_ps(2147483648.0f));
+	__m256 ge;
+
+	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+	v = _mm256_max_ps(v, _mm256_set1_ps(-2147483648.0f));
+	ge = _mm256_cmp_ps(v, _mm256_set1_ps(2147483648.0f), _CMP_GE_OQ);
+	return _mm256_xor_si256(_mm256_cvtps_epi32(v), _mm256_castps_si256(ge));
+}
+
+/* 8 samples of @fmt's integer value (24-bit for AM824) from int32 or float input. */
+AVX2_INLINE static __m256i conv8(enum aes67_pcm_format fmt, const int32_t *s, const float *f)
+{
+	if (f != NULL) {
+		__m256 v = _mm256_loadu_ps(f);
+		switch (fmt) {
+		case AES67_PCM_L16:
+			return fclamp_256(v, 32768.0f, -32768.0f, 32767.0f);
+		case AES67_PCM_L32:
+			return f32full_256(v);
+		default:
+			return fclamp_256(v, 8388608.0f, -8388608.0f, 8388607.0f);
+		}
+	}
+	__m256i x = _mm256_loadu_si256((const __m256i *)s);
+	switch (fmt) {
+	case AES67_PCM_L16:
+		return r16_256(x);
+	case AES67_PCM_L32:
+		return x;
+	default:
+		return r24_256(x);
+	}
+}
+
+/* 8 samples of L24 as 24 octets at the bottom of the vector (8 undefined octets on top). */
+AVX2_INLINE static __m256i pack24(__m256i v)
+{
+	v = _mm256_shuffle_epi8(v, SET256(MASK_L24_ENC));
+	return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+}
+
+AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict dst,
+				 const int32_t *restrict s, const float *restrict f, size_t n)
+{
+	size_t i = 0;
+
+#define IN(j) (s ? s + (j) : NULL), (f ? f + (j) : NULL)
+	switch (fmt) {
+	case AES67_PCM_L16:
+		for (; i + 16 <= n; i += 16) {
+			/* VPACKSSDW packs per 128-bit lane; VPERMQ restores sample order. */
+			__m256i p = _mm256_packs_epi32(conv8(fmt, IN(i)), conv8(fmt, IN(i + 8)));
+			p = _mm256_permute4x64_epi64(p, 0xd8);
+			_mm256_storeu_si256((__m256i *)(dst + 2 * i),
+					    _mm256_shuffle_epi8(p, SET256(MASK_BSWAP16)));
+		}
+		break;
+	case AES67_PCM_L24:
+		/* 24 octets per 8 samples, stored as 32: needs 3 i + 32 <= 3 n. */
+		for (; i + 16 + 11 <= n; i += 16) {
+			__m256i a = pack24(conv8(fmt, IN(i)));
+			__m256i b = pack24(conv8(fmt, IN(i + 8)));
+			_mm256_storeu_si256((__m256i *)(dst + 3 * i), a);
+			_mm256_storeu_si256((__m256i *)(dst + 3 * i + 24), b);
+		}
+		for (; i + 8 <= n; i += 8) {
+			__m256i a = pack24(conv8(fmt, IN(i)));
+			_mm_storeu_si128((__m128i *)(dst + 3 * i), _mm256_castsi256_si128(a));
+			_mm_storel_epi64((__m128i *)(dst + 3 * i + 16),
+					 _mm256_extracti128_si256(a, 1));
+		}
+		break;
+	default: {
+		/* L32 as is; AM824 audio only: the sign extension cleared, label 0. */
+		const __m256i keep = _mm256_set1_epi32(fmt == AES67_PCM_L32 ? -1 : 0xffffff);
+		for (; i + 16 <= n; i += 16) {
+			__m256i a = _mm256_and_si256(conv8(fmt, IN(i)), keep);
+			__m256i b = _mm256_and_si256(conv8(fmt, IN(i + 8)), keep);
+			a = _mm256_shuffle_epi8(a, SET256(MASK_BSWAP32));
+			b = _mm256_shuffle_epi8(b, SET256(MASK_BSWAP32));
+			_mm256_storeu_si256((__m256i *)(dst + 4 * i), a);
+			_mm256_storeu_si256((__m256i *)(dst + 4 * i + 32), b);
+		}
+		break;
+	}
+	}
+#undef IN
+	if (i == n) {
+		return;
+	}
+	if (f != NULL) {
+		aes67_pcm_ref_encode_f32(fmt, dst + i * aes67_pcm_sample_bytes(fmt), f + i, n - i);
+	} else {
+		aes67_pcm_ref_encode_s32(fmt, dst + i * aes67_pcm_sample_bytes(fmt), s + i, n - i);
+	}
+}
+
+#define AVX2_KERNELS(name, fmt)                                                              \
+	AVX2 static void name##_dec_s32_avx2(int32_t *restrict d, const uint8_t *restrict s, \
+					     size_t n)                                       \
+	{                                                                                    \
+		dec_avx2(fmt, d, NULL, s, n);                                                \
+	}                                                                                    \
+	AVX2 static void name##_dec_f32_avx2(float *restrict d, const uint8_t *restrict s,   \
+					     size_t n)                                       \
+	{                                                                                    \
+		dec_avx2(fmt, NULL, d, s, n);                                                \
+	}                                                                                    \
+	AVX2 static void name##_enc_s32_avx2(uint8_t *restrict d, const int32_t *restrict s, \
+					     size_t n)                                       \
+	{                                                                                    \
+		enc_avx2(fmt, d, s, NULL, n);                                                \
+	}                                                                                    \
+	AVX2 static void name##_enc_f32_avx2(uint8_t *restrict d, const float *restrict s,   \
+					     size_t n)                                       \
+	{                                                                                    \
+		enc_avx2(fmt, d, NULL, s, n);                                                \
+	}
+
+AVX2_KERNELS(l16, AES67_PCM_L16)
+AVX2_KERNELS(l24, AES67_PCM_L24)
+AVX2_KERNELS(l32, AES67_PCM_L32)
+AVX2_KERNELS(am824, AES67_PCM_AM824)
+
+/*
+ * AM824 words for 8 samples from the rounded, sign-extended 24-bit audio @r and 8 label octets.
+ * The words are built in memory order: PSHUFB byte-swaps the audio into octets 1..3 and zeroes
+ * octet 0, the label lands in octet 0. P (IEC 60958-1 §4.1.1: time slots 4..31 even) is the
+ * label's preset P flipped by the audio parity. The parity of the sign-extended 32-bit value
+ * equals that of its 24 bits (the top 8 bits are equal, an even count), so the fold runs on
+ * the whole word: 32 -> 8 -> 4 bits by shifts, then a 16-entry PSHUFB table gives 0x08 for an
+ * odd nibble. PSHUFB reads index bits 0..3 only and the mask clears octets 1..3, so they read
+ * entry 0, which is 0.
+ */
+AVX2_INLINE static __m256i am824_8(__m256i r, const uint8_t *labels)
+{
+	const __m256i odd8 = SET256(ODD_NIBBLE_P);
+	__m256i lab = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)labels));
+	__m256i t = _mm256_xor_si256(r, _mm256_srli_epi32(r, 16));
+
+	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 8));
+	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 4));
+	t = _mm256_shuffle_epi8(odd8, _mm256_and_si256(t, _mm256_set1_epi32(0x0f)));
+	r = _mm256_shuffle_epi8(r, SET256(MASK_AM824_ENC));
+	return _mm256_xor_si256(_mm256_xor_si256(r, lab), t);
+}
+
+AVX2 static void am824_s32_avx2(uint8_t *restrict d, const int32_t *restrict s, size_t n,
+				const uint8_t *restrict labels)
+{
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		__m256i a = am824_8(conv8(AES67_PCM_AM824, s + i, NULL), labels + i);
+		__m256i b = am824_8(conv8(AES67_PCM_AM824, s + i + 8, NULL), labels + i + 8);
+		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
+		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
+	}
+	if (i < n) {
+		aes67_pcm_kernels_scalar.am824_s32(d + 4 * i, s + i, n - i, labels + i);
+	}
+}
+
+AVX2 static void am824_f32_avx2(uint8_t *restrict d, const float *restrict s, size_t n,
+				const uint8_t *restrict labels)
+{
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		__m256i a = am824_8(conv8(AES67_PCM_AM824, NULL, s + i), labels + i);
+		__m256i b = am824_8(conv8(AES67_PCM_AM824, NULL, s + i + 8), labels + i + 8);
+		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
+		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
+	}
+	if (i < n) {
+		aes67_pcm_kernels_scalar.am824_f32(d + 4 * i, s + i, n - i, labels + i);
+	}
+}
+
+/* Channel-status octet @octet of up to 8 channels (from @block) as the octets of a uint64_t. */
+static inline uint64_t cs_octets8(const uint8_t *block, unsigned n, unsigned octet)
+{
+	uint64_t q = 0;
+
+	for (unsigned c = 0; c < n && c < 8; c++) {
+		q |= (uint64_t)block[(size_t)c * AES67_AM824_CS_BYTES + octet] << (8 * c);
+	}
+	return q;
+}
+
+/* Channel-status octet @octet of each of @channels (<= 32) channels, one per vector octet. */
+AVX2_INLINE static __m256i cs_column(const uint8_t *cs, unsigned channels, unsigned octet)
+{
+	const size_t step = 8 * AES67_AM824_CS_BYTES;
+	uint64_t q0 = cs_octets8(cs, channels, octet);
+	uint64_t q1 = channels > 8 ? cs_octets8(cs + step, channels - 8, octet) : 0;
+	uint64_t q2 = channels > 16 ? cs_octets8(cs + 2 * step, channels - 16, octet) : 0;
+	uint64_t q3 = channels > 24 ? cs_octets8(cs + 3 * step, channels - 24, octet) : 0;
+
+	return _mm256_setr_epi64x((long long)q0, (long long)q1, (long long)q2, (long long)q3);
+}
+
+/*
+ * AM824 label octets (see pcm_impl.h) for up to 32 channels, one 8-frame channel-status span
+ * (one octet of each block) at a time. @g holds that octet of every channel. Each row (frame)
+ * is the base row (V/U, M on even channels, W on odd ones, P for V ^ U) with, where
+ * (g & bit) == bit, C set and P flipped (XOR 0x0c), and at a block start B (PAC 11 = M | 0x20)
+ * on even channels. A span whose octets are all zero (most of a typical block) is the base
+ * pattern alone, written 32 octets at a time when the channel count is even (the pattern
+ * then repeats across rows). Everything stays in registers: a vector load or a byte update
+ * right after stores to the same octets would stall on store forwarding. Rows are stored as
+ * whole 32-octet vectors: the excess lands in the next row, which is stored after, or in the
+ * caller's 32 octets of slack.
+ */
+AVX2 static void am824_labels_avx2(uint8_t *restrict lab, size_t frames, unsigned channels,
+				   const uint8_t *cs, unsigned pos, unsigned vu_flags)
+{
+	const unsigned vu = vu_flags | (__builtin_parity(vu_flags) ? AES67_AM824_LABEL_P : 0);
+	const __m256i base = _mm256_set1_epi16(
+		(short)((vu | AES67_AM824_PAC_M) | (vu | AES67_AM824_PAC_W) << 8));
+	const __m256i cp = _mm256_set1_epi8(AES67_AM824_LABEL_C | AES67_AM824_LABEL_P);
+	const __m256i idx =
+		_mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+				 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+	/* B = M | 0x20 on even channels below @channels only: the excess must stay base. */
+	const __m256i bmask =
+		_mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8((char)channels), idx),
+				 _mm256_set1_epi16(AES67_AM824_PAC_B ^ AES67_AM824_PAC_M));
+	const size_t stride = channels;
+
+	for (size_t f = 0; f < frames;) {
+		const unsigned k = pos & 7;
+		const size_t span = 8 - k < frames - f ? 8 - k : frames - f;
+		const __m256i g =
+			cs != NULL ? cs_column(cs, channels, pos >> 3) : _mm256_setzero_si256();
+		uint8_t *row = lab + f * stride;
+
+		if (_mm256_testz_si256(g, g) && (channels & 1) == 0) {
+			for (size_t o = 0; o < span * stride; o += 32) {
+				_mm256_storeu_si256((__m256i *)(row + o), base);
+			}
+			if (pos == 0) {
+				_mm256_storeu_si256((__m256i *)row, _mm256_xor_si256(base, bmask));
+			}
+		} else {
+			for (size_t j = 0; j < span; j++, row += stride) {
+				const __m256i bit = _mm256_set1_epi8((char)(1u << (k + j)));
+				__m256i v = _mm256_cmpeq_epi8(_mm256_and_si256(g, bit), bit);
+				v = _mm256_xor_si256(_mm256_and_si256(v, cp), base);
+				if (pos == 0 && j == 0) {
+					v = _mm256_xor_si256(v, bmask);
+				}
+				_mm256_storeu_si256((__m256i *)row, v);
+			}
+		}
+		f += span;
+		pos += (unsigned)span; /* 192 is a multiple of 8: a span never crosses a block */
+		if (pos == AES67_AM824_BLOCK_FRAMES) {
+			pos = 0;
+		}
+	}
+}
+
+static const struct pcm_kernels kernels_avx2 = {
+	.name = "avx2",
+	.dec_s32 = {l16_dec_s32_avx2, l24_dec_s32_avx2, l32_dec_s32_avx2, am824_dec_s32_avx2},
+	.dec_f32 = {l16_dec_f32_avx2, l24_dec_f32_avx2, l32_dec_f32_avx2, am824_dec_f32_avx2},
+	.enc_s32 = {l16_enc_s32_avx2, l24_enc_s32_avx2, l32_enc_s32_avx2, am824_enc_s32_avx2},
+	.enc_f32 = {l16_enc_f32_avx2, l24_enc_f32_avx2, l32_enc_f32_avx2, am824_enc_f32_avx2},
+	.am824_s32 = am824_s32_avx2,
+	.am824_f32 = am824_f32_avx2,
+	.am824_labels = am824_labels_avx2,
+};
+
+const struct pcm_kernels *aes67_pcm_kernels_x86(enum pcm_isa isa)
+{
+	__builtin_cpu_init();
+	switch (isa) {
+	case PCM_ISA_AVX2:
+		return __builtin_cpu_supports("avx2") ? &kernels_avx2 : NULL;
+	case PCM_ISA_SSSE3:
+		return __builtin_cpu_supports("ssse3") ? &aes67_pcm_kernels_ssse3 : NULL;
+	default:
+		return NULL;
+	}
+}
+
+#else /* no x86: the scalar table does everything */
+
+const struct pcm_kernels *aes67_pcm_kernels_x86(enum pcm_isa isa)
+{
+	(void)isa;
+	return NULL;
+}
+
+#endif

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: MIT
+# Small library for integration tests that run real peers in network namespaces, following
+# /work/shared/TESTBED.md: hosts are netns named a67-<pid>-hN (unique per run), joined by veth
+# pairs (2 hosts) or a bridge in its own namespace (3+ hosts), addressed in 198.51.100.0/24, with
+# lo up and 224.0.0.0/4 routed to eth0. Nothing is ever sent from the root namespace. A trap kills
+# every PID started through this library and deletes the namespaces on EXIT, INT and TERM, also
+# when a test fails half way.
+#
+# Use:  . "$(dirname "$0")/lib.sh"; a67_require_root; a67_hosts 2; a67_bg h1 10 cmd...; a67_ok ...
+# Sourced by bash scripts only.
+
+A67_PREFIX="a67-$$"
+A67_NS=()       # namespaces created, deleted on exit
+A67_PIDS=()     # background PIDs, killed on exit
+A67_TMP=""      # per-run scratch directory, removed on exit
+A67_PASS=0
+A67_FAIL=0
+A67_N=0
+
+a67_cleanup() {
+    local rc=$?
+    local p ns
+    for p in "${A67_PIDS[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    for p in "${A67_PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    for ns in "${A67_NS[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    if [ -n "$A67_TMP" ] && [ -d "$A67_TMP" ]; then
+        rm -rf "$A67_TMP"
+    fi
+    return $rc
+}
+trap a67_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+a67_require_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "1..0 # SKIP needs root for network namespaces"
+        exit 0
+    fi
+}
+
+# a67_tmpdir: creates (once) this run's scratch directory and sets A67_TMP to it. Call it
+# directly, not as $(a67_tmpdir): a command substitution's subshell would lose A67_TMP and the
+# directory would outlive the run.
+a67_tmpdir() {
+    if [ -z "$A67_TMP" ]; then
+        A67_TMP=$(mktemp -d "/tmp/${A67_PREFIX}.XXXXXX") || exit 1
+    fi
+}
+
+# a67_ns NAME: the full namespace name of host NAME (h1, h2, ...).
+a67_ns() {
+    echo "${A67_PREFIX}-$1"
+}
+
+# a67_hosts N: create hosts h1..hN; hK has eth0 = 198.51.100.K/24.
+a67_hosts() {
+    local n=$1 i ns sw
+    if [ "$n" -lt 1 ] || [ "$n" -gt 200 ]; then
+        echo "a67_hosts: 1..200 hosts" >&2
+        return 1
+    fi
+    for i in $(seq 1 "$n"); do
+        ns=$(a67_ns "h$i")
+        ip netns add "$ns" || return 1
+        A67_NS+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+    if [ "$n" -eq 2 ]; then
+        ip link add eth0 netns "$(a67_ns h1)" type veth peer name eth0 netns "$(a67_ns h2)" || return 1
+    elif [ "$n" -gt 2 ] || [ "$n" -eq 1 ]; then
+        sw=$(a67_ns sw)
+        ip netns add "$sw" || return 1
+        A67_NS+=("$sw")
+        ip -n "$sw" link set lo up
+        ip -n "$sw" link add br0 type bridge mcast_snooping 1 || return 1
+        ip -n "$sw" link set br0 up
+        for i in $(seq 1 "$n"); do
+            ip link add eth0 netns "$(a67_ns "h$i")" type veth peer name "p$i" netns "$sw" || return 1
+            ip -n "$sw" link set "p$i" master br0
+            ip -n "$sw" link set "p$i" up
+        done
+    fi
+    for i in $(seq 1 "$n"); do
+        ns=$(a67_ns "h$i")
+        ip -n "$ns" addr add "198.51.100.$i/24" dev eth0 || return 1
+        ip -n "$ns" link set eth0 up
+        ip -n "$ns" route add 224.0.0.0/4 dev eth0 || return 1
+    done
+}
+
+# a67_run HOST CMD...: run a command in a host's namespace, in the foreground.
+a67_run() {
+    local h=$1
+    shift
+    ip netns exec "$(a67_ns "$h")" "$@"
+}
+
+# a67_bg HOST SECONDS CMD...: start CMD in HOST in the background, killed after SECONDS at the
+# latest and on exit. Sets A67_LAST_PID to the command's own PID (ip netns exec execs it, so
+# signals sent to that PID reach the command, not a wrapper); a watchdog enforces the limit.
+a67_bg() {
+    local h=$1 secs=$2 pid
+    shift 2
+    ip netns exec "$(a67_ns "$h")" "$@" &
+    pid=$!
+    A67_LAST_PID=$pid
+    A67_PIDS+=("$pid")
+    (sleep "$secs"; kill -KILL "$pid" 2>/dev/null) >/dev/null 2>&1 &
+    A67_PIDS+=("$!")
+}
+
+# a67_wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time runs out.
+a67_wait_for() {
+    local secs=$1 end
+    shift
+    end=$(( $(date +%s%N) + secs * 1000000000 ))
+    while [ "$(date +%s%N)" -lt "$end" ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# TAP-style reporting. a67_ok DESCRIPTION CMD...: pass if CMD succeeds.
+a67_ok() {
+    local desc=$1
+    shift
+    A67_N=$((A67_N + 1))
+    if "$@"; then
+        A67_PASS=$((A67_PASS + 1))
+        echo "ok $A67_N - $desc"
+    else
+        A67_FAIL=$((A67_FAIL + 1))
+        echo "not ok $A67_N - $desc"
+    fi
+}
+
+# a67_done: print the plan and exit 1 if anything failed.
+a67_done() {
+    echo "1..$A67_N"
+    echo "# pass $A67_PASS fail $A67_FAIL"
+    [ "$A67_FAIL" -eq 0 ]
+}

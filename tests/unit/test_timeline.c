@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for the timeline (receive playout buffer): placement by position, every counter's
+ * definition (late, too early, duplicate, reordered, lost frames and runs, skipped), silence for
+ * lost packets even when the slot holds audio from an earlier lap, channel ranges, a stream whose
+ * 32-bit RTP timestamps wrap (bit-exact output across the wrap, with reordering), and
+ * the RT guard over the data path.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aes67/error.h"
+#include "aes67/timeline.h"
+#include "rt_guard.h"
+
+struct fixture {
+	void *mem;
+	struct aes67_timeline *tl;
+	uint32_t channels;
+};
+
+static void make(struct fixture *f, uint32_t channels, uint32_t capacity, uint64_t start)
+{
+	struct aes67_timeline_config cfg = {channels, capacity};
+	size_t bytes;
+
+	assert_int_equal(aes67_timeline_get_size(&cfg, &bytes), 0);
+	f->mem = aligned_alloc(64, bytes);
+	assert_non_null(f->mem);
+	memset(f->mem, 0x5a, bytes);
+	assert_int_equal(aes67_timeline_init(f->mem, bytes, &cfg, start, &f->tl), 0);
+	f->channels = channels;
+}
+
+static int32_t pattern(uint64_t pos, uint32_t ch)
+{
+	uint32_t v = (uint32_t)(pos * 2654435761u) ^ (ch * 40503u);
+
+	return (int32_t)(((v & 0xffffffu) | 1u) << 8);
+}
+
+/* Write one packet of n frames x channels of the pattern at pos. */
+static int put(struct fixture *f, uint64_t pos, uint32_t n)
+{
+	int32_t buf[256 * 8];
+
+	assert_true(n * f->channels <= AES67_ARRAY_SIZE(buf));
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t c = 0; c < f->channels; c++) {
+			buf[i * f->channels + c] = pattern(pos + i, c);
+		}
+	}
+	return aes67_timeline_write(f->tl, pos, buf, n, f->channels, 0);
+}
+
+static void expect_frames(const int32_t *buf, uint32_t channels, uint64_t pos, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		for (uint32_t c = 0; c < channels; c++) {
+			assert_int_equal(buf[i * channels + c], pattern(pos + i, c));
+		}
+	}
+}
+
+static void expect_zero(const int32_t *buf, uint32_t samples)
+{
+	for (uint32_t i = 0; i < samples; i++) {
+		assert_int_equal(buf[i], 0);
+	}
+}
+
+static struct aes67_timeline_stats stats(struct fixture *f)
+{
+	struct aes67_timeline_stats s;
+
+	aes67_timeline_get_stats(f->tl, &s);
+	return s;
+}
+
+static void test_in_order(void **state)
+{
+	struct fixture f;
+	int32_t out[96 * 2];
+	struct aes67_timeline_stats s;
+
+	(void)state;
+	make(&f, 2, 256, 1000);
+	assert_int_equal(aes67_timeline_fill(f.tl), 0);
+	assert_int_equal(put(&f, 1000, 48), 48);
+	assert_int_equal(put(&f, 1048, 48), 48);
+	assert_int_equal(aes67_timeline_fill(f.tl), 96);
+	assert_int_equal(aes67_timeline_read(f.tl, 1000, out, 96), 96);
+	expect_frames(out, 2, 1000, 96);
+	assert_int_equal(aes67_timeline_read_pos(f.tl), 1096);
+	assert_int_equal(aes67_timeline_fill(f.tl), 0);
+	/* Reading ahead of everything received: negative fill, silence, counted lost. */
+	assert_int_equal(aes67_timeline_read(f.tl, 1096, out, 16), 0);
+	assert_int_equal(aes67_timeline_fill(f.tl), -16);
+	s = stats(&f);
+	assert_int_equal(s.packets, 2);
+	assert_int_equal(s.frames_written, 96);
+	assert_int_equal(s.frames_read, 112);
+	assert_int_equal(s.lost_frames, 16);
+	assert_int_equal(s.lost_runs, 1);
+	assert_int_equal(s.late_packets + s.too_early_packets + s.duplicate_packets, 0);
+	assert_int_equal(s.reordered_packets, 0);
+	free(f.mem);
+}
+
+static void test_late_and_too_early(void **state)
+{
+	struct fixture f;
+	int32_t out[64 * 2];
+	struct aes67_timeline_stats s;
+
+	(void)state;
+	make(&f, 2, 64, 0);
+	assert_int_equal(put(&f, 0, 32), 32);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, out, 32), 32);
+	/* Wholly late: dropped. */
+	assert_int_equal(put(&f, 16, 16), 0);
+	/* Partly late: 8 frames dropped, 8 stored. */
+	assert_int_equal(put(&f, 24, 16), 8);
+	/* Too early: reaching read_pos + capacity (32 + 64) is refused whole. */
+	assert_int_equal(put(&f, 90, 7), 0);
+	assert_int_equal(put(&f, 89, 7), 7);
+	s = stats(&f);
+	assert_int_equal(s.late_packets, 2);
+	assert_int_equal(s.late_frames, 24);
+	assert_int_equal(s.too_early_packets, 1);
+	assert_int_equal(s.too_early_frames, 7);
+	assert_int_equal(s.frames_written, 32 + 8 + 7);
+	assert_int_equal(aes67_timeline_read(f.tl, 32, out, 8), 8);
+	expect_frames(out, 2, 32, 8);
+	/* Reading an already-read position is a caller error. */
+	assert_int_equal(aes67_timeline_read(f.tl, 39, out, 1), -EINVAL);
+	free(f.mem);
+}
+
+static void test_duplicate_and_reordered(void **state)
+{
+	struct fixture f;
+	int32_t out[96 * 2];
+	struct aes67_timeline_stats s;
+
+	(void)state;
+	make(&f, 2, 256, 0);
+	assert_int_equal(put(&f, 48, 48), 48); /* arrives first */
+	assert_int_equal(put(&f, 0, 48), 48);  /* earlier position: reordered, lands in place */
+	assert_int_equal(put(&f, 48, 48), 48); /* duplicate: identical data overwritten */
+	assert_int_equal(put(&f, 88, 16), 16); /* 8 duplicate + 8 new, starts early: reordered */
+	s = stats(&f);
+	assert_int_equal(s.packets, 4);
+	assert_int_equal(s.reordered_packets, 2);
+	assert_int_equal(s.duplicate_packets, 1);
+	assert_int_equal(s.duplicate_frames, 48 + 8);
+	assert_int_equal(s.frames_written, 104);
+	assert_int_equal(aes67_timeline_fill(f.tl), 104);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, out, 96), 96);
+	expect_frames(out, 2, 0, 96);
+	free(f.mem);
+}
+
+static void test_lost_runs(void **state)
+{
+	struct fixture f;
+	int32_t out[144 * 2];
+	struct aes67_timeline_stats s;
+
+	(void)state;
+	make(&f, 2, 256, 0);
+	assert_int_equal(put(&f, 0, 48), 48);
+	/* 48..143 lost (two packets in a row), 144..191 present, 192..239 lost. */
+	assert_int_equal(put(&f, 144, 48), 48);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, out, 96), 48);
+	expect_frames(out, 2, 0, 48);
+	expect_zero(out + 48 * 2, 48 * 2);
+	assert_int_equal(aes67_timeline_read(f.tl, 96, out, 144), 48); /* run continues */
+	expect_zero(out, 48 * 2);
+	expect_frames(out + 48 * 2, 2, 144, 48);
+	expect_zero(out + 96 * 2, 48 * 2);
+	s = stats(&f);
+	assert_int_equal(s.lost_frames, 96 + 48);
+	assert_int_equal(s.lost_runs, 2);
+	/* Jumping ahead skips positions without counting them lost. */
+	assert_int_equal(aes67_timeline_read(f.tl, 300, out, 4), 0);
+	s = stats(&f);
+	assert_int_equal(s.skipped_frames, 300 - 240);
+	assert_int_equal(s.lost_runs, 3);
+	free(f.mem);
+}
+
+/* The explicit stale-lap test: lap 1 written and read, a packet of lap 2 missing. */
+static void test_lost_packet_never_stale(void **state)
+{
+	struct fixture f;
+	int32_t out[64 * 2];
+	struct aes67_timeline_stats s;
+
+	(void)state;
+	make(&f, 2, 64, 0);
+	for (uint64_t p = 0; p < 64; p += 16) {
+		assert_int_equal(put(&f, p, 16), 16);
+	}
+	assert_int_equal(aes67_timeline_read(f.tl, 0, out, 64), 64);
+	expect_frames(out, 2, 0, 64);
+	for (uint64_t p = 64; p < 128; p += 16) {
+		if (p != 96) {
+			assert_int_equal(put(&f, p, 16), 16);
+		}
+	}
+	memset(out, 0x77, sizeof(out));
+	assert_int_equal(aes67_timeline_read(f.tl, 64, out, 64), 48);
+	expect_frames(out, 2, 64, 32);
+	expect_zero(out + 32 * 2, 16 * 2); /* slots 32..47 still hold lap 1: must not play */
+	expect_frames(out + 48 * 2, 2, 112, 16);
+	s = stats(&f);
+	assert_int_equal(s.lost_frames, 16);
+	assert_int_equal(s.lost_runs, 1);
+	free(f.mem);
+}
+
+static void test_channel_range(void **state)
+{
+	struct fixture f;
+	int32_t in[4 * 2];
+	int32_t out[16 * 8];
+
+	(void)state;
+	make(&f, 8, 16, 0);
+	/* Lap 1: full-width frames so that every channel holds audio. */
+	assert_int_equal(put(&f, 0, 16), 16);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, out, 4), 4);
+	assert_int_equal(aes67_timeline_read(f.tl, 4, out, 12), 12);
+	/* Lap 2: a 2-channel stream mapped to device channels 4..5. */
+	for (uint32_t i = 0; i < 4; i++) {
+		in[i * 2] = pattern(16 + i, 100);
+		in[i * 2 + 1] = pattern(16 + i, 101);
+	}
+	assert_int_equal(aes67_timeline_write(f.tl, 16, in, 4, 2, 4), 4);
+	assert_int_equal(aes67_timeline_read(f.tl, 16, out, 4), 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		for (uint32_t c = 0; c < 8; c++) {
+			int32_t want = c == 4	? pattern(16 + i, 100)
+				       : c == 5 ? pattern(16 + i, 101)
+						: 0;
+
+			assert_int_equal(out[i * 8 + c], want);
+		}
+	}
+	assert_int_equal(aes67_timeline_write(f.tl, 20, in, 4, 2, 6), 4);
+	assert_int_equal(aes67_timeline_write(f.tl, 20, in, 4, 2, 7), -EINVAL);
+	assert_int_equal(aes67_timeline_write(f.tl, 20, in, 4, 9, 0), -EINVAL);
+	assert_int_equal(aes67_timeline_write(f.tl, 20, in, 4, 0, 0), -EINVAL);
+	free(f.mem);
+}
+
+/* Local helper: the 64-bit position congruent to ts modulo 2^32 nearest to ref (RFC 3550 A.1). */
+static uint64_t extend_ts(uint32_t ts, uint64_t ref)
+{
+	int32_t diff = (int32_t)(ts - (uint32_t)ref);
+
+	return ref + (uint64_t)(int64_t)diff;
+}
+
+static void test_rtp_wrap_bit_exact(void **state)
+{
+	/* Packet order as sent (index) vs as received: swaps, one duplicate, one lost (7). The
+	 * timeline places by timestamp only; sequence numbers (and their wrap) are the rtp
+	 * module's business, so none are fed here. */
+	static const int order[] = {0, 1, 3, 2, 4, 5, 5, 6, 9, 8, 10, 11, 12, 14, 13, 15};
+	const uint32_t ptime = 48;
+	const uint64_t link_offset = 480;		   /* frames: 10 ms */
+	const uint64_t first_ts64 = (5ull << 32) - 6 * 48; /* timestamps wrap at packet 6 */
+	const uint64_t start = first_ts64 + link_offset;
+	struct fixture f;
+	int32_t out[16 * 48 * 2];
+	struct aes67_timeline_stats s;
+	uint64_t ref = start;
+
+	(void)state;
+	make(&f, 2, 1024, start);
+	for (size_t k = 0; k < AES67_ARRAY_SIZE(order); k++) {
+		int32_t buf[48 * 2];
+		uint64_t ts64 = first_ts64 + (uint64_t)order[k] * ptime;
+		uint32_t ts = (uint32_t)ts64; /* what the wire carries */
+		uint64_t pos = extend_ts(ts, ref - link_offset) + link_offset;
+
+		assert_int_equal(pos, ts64 + link_offset);
+		if (pos + ptime > ref) {
+			ref = pos + ptime;
+		}
+		for (uint32_t i = 0; i < ptime; i++) {
+			buf[i * 2] = pattern(ts64 + i, 0);
+			buf[i * 2 + 1] = pattern(ts64 + i, 1);
+		}
+		assert_int_equal(aes67_timeline_write(f.tl, pos, buf, ptime, 2, 0), (int)ptime);
+	}
+	assert_int_equal(aes67_timeline_read(f.tl, start, out, 16 * 48), 15 * 48);
+	for (uint32_t i = 0; i < 16 * 48; i++) {
+		uint64_t ts64 = first_ts64 + i;
+
+		if (i / 48 == 7) {
+			assert_int_equal(out[i * 2], 0);
+			assert_int_equal(out[i * 2 + 1], 0);
+		} else {
+			assert_int_equal(out[i * 2], pattern(ts64, 0));
+			assert_int_equal(out[i * 2 + 1], pattern(ts64, 1));
+		}
+	}
+	s = stats(&f);
+	assert_int_equal(s.reordered_packets, 3);
+	assert_int_equal(s.duplicate_packets, 1);
+	assert_int_equal(s.lost_frames, 48);
+	assert_int_equal(s.lost_runs, 1);
+	free(f.mem);
+}
+
+static void test_bad_config_and_args(void **state)
+{
+	struct aes67_timeline_config bad[] = {{0, 64}, {129, 64}, {2, 8}, {2, 100}, {2, 1u << 21}};
+	struct aes67_timeline_config ok = {2, 64};
+	struct aes67_timeline *tl;
+	struct fixture f;
+	size_t bytes;
+	int32_t buf[65 * 2] = {0};
+
+	(void)state;
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(aes67_timeline_get_size(&bad[i], &bytes), -EINVAL);
+	}
+	assert_int_equal(aes67_timeline_get_size(&ok, &bytes), 0);
+	make(&f, 2, 64, 0);
+	assert_int_equal(aes67_timeline_init(f.mem, bytes - 1, &ok, 0, &tl), -ENOSPC);
+	assert_int_equal(aes67_timeline_init((uint8_t *)f.mem + 8, bytes, &ok, 0, &tl), -EINVAL);
+	assert_int_equal(aes67_timeline_init(f.mem, bytes, &ok, AES67_TIMELINE_POS_LIMIT, &tl),
+			 -EINVAL);
+	assert_int_equal(aes67_timeline_write(f.tl, 0, buf, 0, 2, 0), -EINVAL);
+	assert_int_equal(aes67_timeline_write(f.tl, 0, buf, 65, 2, 0), -EINVAL);
+	assert_int_equal(aes67_timeline_write(f.tl, AES67_TIMELINE_POS_LIMIT - 1, buf, 2, 2, 0),
+			 -AES67_ERANGE);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, buf, 0), -EINVAL);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, buf, 65), -EINVAL);
+	assert_int_equal(aes67_timeline_read(f.tl, UINT64_MAX, buf, 1), -AES67_ERANGE);
+	assert_int_equal(stats(&f).packets, 0);
+	/* Reset forgets audio: a written frame does not survive. */
+	assert_int_equal(put(&f, 0, 8), 8);
+	assert_int_equal(aes67_timeline_reset(f.tl, 0), 0);
+	assert_int_equal(aes67_timeline_read(f.tl, 0, buf, 8), 0);
+	assert_int_equal(aes67_timeline_reset(f.tl, AES67_TIMELINE_POS_LIMIT), -EINVAL);
+	free(f.mem);
+}
+
+static void test_rt_guard(void **state)
+{
+	struct fixture f;
+	static int32_t in[48 * 8];
+	static int32_t out[96 * 8];
+	struct aes67_timeline_stats s;
+	int r = 0;
+
+	(void)state;
+	make(&f, 8, 1024, 0);
+	rt_guard_enter(RT_GUARD_CORE);
+	r |= aes67_timeline_write(f.tl, 48, in, 48, 8, 0) != 48;
+	r |= aes67_timeline_write(f.tl, 0, in, 48, 4, 4) != 48;
+	r |= aes67_timeline_write(f.tl, 0, in, 48, 8, 0) != 48;
+	r |= aes67_timeline_write(f.tl, 5000, in, 48, 8, 0) != 0;
+	r |= aes67_timeline_read(f.tl, 0, out, 96) != 96;
+	r |= aes67_timeline_read(f.tl, 96, out, 96) != 0;
+	r |= aes67_timeline_fill(f.tl) != -96;
+	r |= aes67_timeline_read_pos(f.tl) != 192;
+	aes67_timeline_get_stats(f.tl, &s);
+	assert_int_equal(rt_guard_leave(), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(s.too_early_packets, 1);
+	free(f.mem);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_late_and_too_early),
+		cmocka_unit_test(test_duplicate_and_reordered),
+		cmocka_unit_test(test_lost_runs),
+		cmocka_unit_test(test_lost_packet_never_stale),
+		cmocka_unit_test(test_channel_range),
+		cmocka_unit_test(test_rtp_wrap_bit_exact),
+		cmocka_unit_test(test_bad_config_and_args),
+		cmocka_unit_test(test_rt_guard),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
