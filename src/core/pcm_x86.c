@@ -42,6 +42,8 @@
 #define MASK_AM824_DEC M(Z, 3, 2, 1), M(Z, 7, 6, 5), M(Z, 11, 10, 9), M(Z, 15, 14, 13)
 /* 4 x int24 (low 3 octets of each int32) -> 12 octets big-endian, 4 zero octets. */
 #define MASK_L24_ENC M(2, 1, 0, 6), M(5, 4, 10, 9), M(8, 14, 13, 12), M(Z, Z, Z, Z)
+/* The same from octets 1..3 of each int32. */
+#define MASK_L24_ENC_HI M(3, 2, 1, 7), M(6, 5, 11, 10), M(9, 15, 14, 13), M(Z, Z, Z, Z)
 /* 0x08 where the index nibble has an odd number of ones (AM824 P bit). */
 #define ODD_NIBBLE_P M(0, 8, 8, 0), M(8, 0, 0, 8), M(8, 0, 0, 8), M(0, 8, 8, 0)
 /* byte swap of each 16-bit word. */
@@ -175,11 +177,37 @@ AVX2_INLINE static __m256i conv8(enum aes67_pcm_format fmt, const int32_t *s, co
 	}
 }
 
+/*
+ * int32 -> 24 bits rounded half up and saturated, left in octets 1..3: min(x, 2^31 - 129) + 128
+ * cannot overflow, its top 24 bits are floor((x + 128) / 256) for x below the clamp and
+ * 2^23 - 1 (the saturated value) at and above it. Octet 0 is the discarded remainder.
+ */
+AVX2_INLINE static __m256i r24_hi(const int32_t *s)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)s);
+
+	return _mm256_add_epi32(_mm256_min_epi32(x, _mm256_set1_epi32(0x7fffff7f)),
+				_mm256_set1_epi32(128));
+}
+
 /* 8 samples of L24 as 24 octets at the bottom of the vector (8 undefined octets on top). */
 AVX2_INLINE static __m256i pack24(__m256i v)
 {
 	v = _mm256_shuffle_epi8(v, SET256(MASK_L24_ENC));
 	return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+}
+
+/* The same from r24_hi(): the audio is in octets 1..3 of each lane. */
+AVX2_INLINE static __m256i pack24_hi(__m256i v)
+{
+	v = _mm256_shuffle_epi8(v, SET256(MASK_L24_ENC_HI));
+	return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+}
+
+/* 8 samples to 24 packed octets: int32 by the shift-free rounding, float by conv8(). */
+AVX2_INLINE static __m256i l24_8(const int32_t *s, const float *f)
+{
+	return s != NULL ? pack24_hi(r24_hi(s)) : pack24(conv8(AES67_PCM_L24, NULL, f));
 }
 
 AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict dst,
@@ -201,13 +229,13 @@ AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict ds
 	case AES67_PCM_L24:
 		/* 24 octets per 8 samples, stored as 32: needs 3 i + 32 <= 3 n. */
 		for (; i + 16 + 11 <= n; i += 16) {
-			__m256i a = pack24(conv8(fmt, IN(i)));
-			__m256i b = pack24(conv8(fmt, IN(i + 8)));
+			__m256i a = l24_8(IN(i));
+			__m256i b = l24_8(IN(i + 8));
 			_mm256_storeu_si256((__m256i *)(dst + 3 * i), a);
 			_mm256_storeu_si256((__m256i *)(dst + 3 * i + 24), b);
 		}
 		for (; i + 8 <= n; i += 8) {
-			__m256i a = pack24(conv8(fmt, IN(i)));
+			__m256i a = l24_8(IN(i));
 			_mm_storeu_si128((__m128i *)(dst + 3 * i), _mm256_castsi256_si128(a));
 			_mm_storel_epi64((__m128i *)(dst + 3 * i + 16),
 					 _mm256_extracti128_si256(a, 1));
@@ -266,25 +294,27 @@ AVX2_KERNELS(l32, AES67_PCM_L32)
 AVX2_KERNELS(am824, AES67_PCM_AM824)
 
 /*
- * AM824 words for 8 samples from the rounded, sign-extended 24-bit audio @r and 8 label octets.
- * The words are built in memory order: PSHUFB byte-swaps the audio into octets 1..3 and zeroes
- * octet 0, the label lands in octet 0. P (IEC 60958-1 §4.1.1: time slots 4..31 even) is the
- * label's preset P flipped by the audio parity. The parity of the sign-extended 32-bit value
- * equals that of its 24 bits (the top 8 bits are equal, an even count), so the fold runs on
- * the whole word: 32 -> 8 -> 4 bits by shifts, then a 16-entry PSHUFB table gives 0x08 for an
- * odd nibble. PSHUFB reads index bits 0..3 only and the mask clears octets 1..3, so they read
- * entry 0, which is 0.
+ * AM824 words for 8 samples whose 24-bit audio sits in octets @shift..@shift+2 of each lane
+ * (@shift 1 for the shift-free int32 rounding below, 0 for float), with 8 label octets. The
+ * words are built in memory order: PSHUFB moves the audio big-endian into octets 1..3 and
+ * zeroes octet 0, the label lands in octet 0. P (IEC 60958-1 §4.1.1: time slots 4..31 even) is
+ * the label's preset P flipped by the audio parity: the lane is folded 32 -> 8 -> 4 bits by
+ * shifts and a 16-entry PSHUFB table gives 0x08 for an odd nibble. With @shift 0 the octet
+ * above the audio is its sign extension (8 equal bits, even) and does not change the parity;
+ * with @shift 1 the octet below is masked off first. PSHUFB reads index bits 0..3 only and
+ * the mask clears octets 1..3 of the index, so they read entry 0, which is 0.
  */
-AVX2_INLINE static __m256i am824_8(__m256i r, const uint8_t *labels)
+AVX2_INLINE static __m256i am824_8(__m256i r, int shift, const uint8_t *labels)
 {
 	const __m256i odd8 = SET256(ODD_NIBBLE_P);
 	__m256i lab = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)labels));
-	__m256i t = _mm256_xor_si256(r, _mm256_srli_epi32(r, 16));
+	__m256i t = shift ? _mm256_and_si256(r, _mm256_set1_epi32((int)0xffffff00u)) : r;
 
+	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 16));
 	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 8));
 	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 4));
 	t = _mm256_shuffle_epi8(odd8, _mm256_and_si256(t, _mm256_set1_epi32(0x0f)));
-	r = _mm256_shuffle_epi8(r, SET256(MASK_AM824_ENC));
+	r = _mm256_shuffle_epi8(r, shift ? SET256(MASK_AM824_DEC) : SET256(MASK_AM824_ENC));
 	return _mm256_xor_si256(_mm256_xor_si256(r, lab), t);
 }
 
@@ -294,8 +324,8 @@ AVX2 static void am824_s32_avx2(uint8_t *restrict d, const int32_t *restrict s, 
 	size_t i = 0;
 
 	for (; i + 16 <= n; i += 16) {
-		__m256i a = am824_8(conv8(AES67_PCM_AM824, s + i, NULL), labels + i);
-		__m256i b = am824_8(conv8(AES67_PCM_AM824, s + i + 8, NULL), labels + i + 8);
+		__m256i a = am824_8(r24_hi(s + i), 1, labels + i);
+		__m256i b = am824_8(r24_hi(s + i + 8), 1, labels + i + 8);
 		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
 		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
 	}
@@ -310,8 +340,8 @@ AVX2 static void am824_f32_avx2(uint8_t *restrict d, const float *restrict s, si
 	size_t i = 0;
 
 	for (; i + 16 <= n; i += 16) {
-		__m256i a = am824_8(conv8(AES67_PCM_AM824, NULL, s + i), labels + i);
-		__m256i b = am824_8(conv8(AES67_PCM_AM824, NULL, s + i + 8), labels + i + 8);
+		__m256i a = am824_8(conv8(AES67_PCM_AM824, NULL, s + i), 0, labels + i);
+		__m256i b = am824_8(conv8(AES67_PCM_AM824, NULL, s + i + 8), 0, labels + i + 8);
 		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
 		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
 	}
@@ -344,60 +374,133 @@ AVX2_INLINE static __m256i cs_column(const uint8_t *cs, unsigned channels, unsig
 }
 
 /*
- * AM824 label octets (see pcm_impl.h) for up to 32 channels, one 8-frame channel-status span
- * (one octet of each block) at a time. @g holds that octet of every channel. Each row (frame)
- * is the base row (V/U, M on even channels, W on odd ones, P for V ^ U) with, where
- * (g & bit) == bit, C set and P flipped (XOR 0x0c), and at a block start B (PAC 11 = M | 0x20)
- * on even channels. A span whose octets are all zero (most of a typical block) is the base
- * pattern alone, written 32 octets at a time when the channel count is even (the pattern
- * then repeats across rows). Everything stays in registers: a vector load or a byte update
- * right after stores to the same octets would stall on store forwarding. Rows are stored as
- * whole 32-octet vectors: the excess lands in the next row, which is stored after, or in the
- * caller's 32 octets of slack.
+ * For channel counts 1, 2, 4, 8, 16, 32 a 32-octet vector holds 32 / channels whole frames.
+ * Row j of a vector (octets j * channels ..) tests channel-status bit (j & 7) of its frame:
+ * these are the test bits, octet by octet, one table row per count (index: log2 channels).
+ */
+static const uint64_t row_bits[6][4] = {
+	{0x8040201008040201ull, 0x8040201008040201ull, 0x8040201008040201ull,
+	 0x8040201008040201ull},
+	{0x0808040402020101ull, 0x8080404020201010ull, 0x0808040402020101ull,
+	 0x8080404020201010ull},
+	{0x0202020201010101ull, 0x0808080804040404ull, 0x2020202010101010ull,
+	 0x8080808040404040ull},
+	{0x0101010101010101ull, 0x0202020202020202ull, 0x0404040404040404ull,
+	 0x0808080808080808ull},
+	{0x0101010101010101ull, 0x0101010101010101ull, 0x0202020202020202ull,
+	 0x0202020202020202ull},
+	{0x0101010101010101ull, 0x0101010101010101ull, 0x0101010101010101ull,
+	 0x0101010101010101ull},
+};
+
+/* A channel-status column (one octet per channel) repeated for each frame of a vector. */
+AVX2_INLINE static __m256i repeat_column(__m256i g, unsigned channels)
+{
+	switch (channels) {
+	case 4:
+		return _mm256_broadcastd_epi32(_mm256_castsi256_si128(g));
+	case 8:
+		return _mm256_broadcastq_epi64(_mm256_castsi256_si128(g));
+	case 16:
+		return _mm256_broadcastsi128_si256(_mm256_castsi256_si128(g));
+	default:
+		return g;
+	}
+}
+
+/* 1 or 2 channels: a vector spans 32 or 16 frames, i.e. 4 or 2 channel-status octets. */
+AVX2_INLINE static __m256i columns_small(const uint8_t *cs, unsigned channels, unsigned octet)
+{
+	const uint64_t rep = 0x0101010101010101ull;
+
+	if (channels == 1) {
+		return _mm256_setr_epi64x(
+			(long long)(cs[octet] * rep), (long long)(cs[octet + 1] * rep),
+			(long long)(cs[octet + 2] * rep), (long long)(cs[octet + 3] * rep));
+	}
+	return _mm256_setr_m128i(
+		_mm_set1_epi16((short)(cs[octet] | cs[AES67_AM824_CS_BYTES + octet] << 8)),
+		_mm_set1_epi16((short)(cs[octet + 1] | cs[AES67_AM824_CS_BYTES + octet + 1] << 8)));
+}
+
+/*
+ * AM824 label octets (see pcm_impl.h) for up to 32 channels. A row (frame) is the base row
+ * (V/U, M on even channels, W on odd ones, P for V ^ U) with C set and P flipped (XOR 0x0c)
+ * where the channel's channel-status bit is 1, and at a block start B (PAC 11 = M | 0x20) on
+ * even channels. For 1, 2, 4, ..., 32 channels one vector makes 32 / channels rows at once,
+ * testing each row's bit (row_bits) against the channel-status octets; other counts go a row
+ * at a time, with 8 rows of base pattern at once for an all-zero octet and an even count.
+ * Everything stays in registers: a vector load or byte update right after stores to the same
+ * octets would stall on store forwarding. Single rows are stored as whole 32-octet vectors:
+ * the excess lands in the next row, stored after, or in the caller's 32 octets of slack.
  */
 AVX2 static void am824_labels_avx2(uint8_t *restrict lab, size_t frames, unsigned channels,
 				   const uint8_t *cs, unsigned pos, unsigned vu_flags)
 {
 	const unsigned vu = vu_flags | (__builtin_parity(vu_flags) ? AES67_AM824_LABEL_P : 0);
-	const __m256i base = _mm256_set1_epi16(
-		(short)((vu | AES67_AM824_PAC_M) | (vu | AES67_AM824_PAC_W) << 8));
+	const __m256i base = channels == 1
+				     ? _mm256_set1_epi8((char)(vu | AES67_AM824_PAC_M))
+				     : _mm256_set1_epi16((short)((vu | AES67_AM824_PAC_M) |
+								 (vu | AES67_AM824_PAC_W) << 8));
 	const __m256i cp = _mm256_set1_epi8(AES67_AM824_LABEL_C | AES67_AM824_LABEL_P);
 	const __m256i idx =
 		_mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
 				 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-	/* B = M | 0x20 on even channels below @channels only: the excess must stay base. */
+	/* B = M | 0x20 on even channels of the first row only: other octets must stay. */
 	const __m256i bmask =
 		_mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8((char)channels), idx),
 				 _mm256_set1_epi16(AES67_AM824_PAC_B ^ AES67_AM824_PAC_M));
-	const size_t stride = channels;
+	const unsigned rows = (channels & (channels - 1)) == 0 ? 32 / channels : 0;
+	const __m256i bits =
+		rows != 0 ? _mm256_loadu_si256((const __m256i *)row_bits[__builtin_ctz(channels)])
+			  : _mm256_setzero_si256();
+	__m256i g = _mm256_setzero_si256();
+	unsigned g_octet = AES67_AM824_CS_BYTES; /* none loaded yet */
 
 	for (size_t f = 0; f < frames;) {
-		const unsigned k = pos & 7;
-		const size_t span = 8 - k < frames - f ? 8 - k : frames - f;
-		const __m256i g =
-			cs != NULL ? cs_column(cs, channels, pos >> 3) : _mm256_setzero_si256();
-		uint8_t *row = lab + f * stride;
+		const unsigned k = pos & 7, octet = pos >> 3;
+		uint8_t *row = lab + f * channels;
+		__m256i v, test;
+		unsigned n;
 
-		if (_mm256_testz_si256(g, g) && (channels & 1) == 0) {
-			for (size_t o = 0; o < span * stride; o += 32) {
+		if (cs != NULL && g_octet != octet && (rows == 0 || rows <= 8)) {
+			g = cs_column(cs, channels, octet);
+			g_octet = octet;
+		}
+		if (rows != 0 && rows <= 8 && k % rows == 0 && frames - f >= rows) {
+			/* rows frames in one vector; k + rows <= 8: the shifted bits stay in octets
+			 */
+			n = rows;
+			test = _mm256_sll_epi16(bits, _mm_cvtsi32_si128((int)k));
+			v = repeat_column(g, channels);
+		} else if (rows > 8 && k == 0 && frames - f >= rows &&
+			   pos + rows <= AES67_AM824_BLOCK_FRAMES) {
+			n = rows; /* 1 or 2 channels: 32 or 16 frames, 4 or 2 octets */
+			test = bits;
+			v = cs != NULL ? columns_small(cs, channels, octet)
+				       : _mm256_setzero_si256();
+		} else if (rows == 0 && k == 0 && (channels & 1) == 0 && frames - f >= 8 &&
+			   _mm256_testz_si256(g, g)) {
+			/* an all-zero octet, even count: 8 rows of the (period 2) base pattern */
+			for (size_t o = 32; o < 8 * (size_t)channels; o += 32) {
 				_mm256_storeu_si256((__m256i *)(row + o), base);
 			}
-			if (pos == 0) {
-				_mm256_storeu_si256((__m256i *)row, _mm256_xor_si256(base, bmask));
-			}
+			n = 8;
+			test = _mm256_set1_epi8(1);
+			v = _mm256_setzero_si256();
 		} else {
-			for (size_t j = 0; j < span; j++, row += stride) {
-				const __m256i bit = _mm256_set1_epi8((char)(1u << (k + j)));
-				__m256i v = _mm256_cmpeq_epi8(_mm256_and_si256(g, bit), bit);
-				v = _mm256_xor_si256(_mm256_and_si256(v, cp), base);
-				if (pos == 0 && j == 0) {
-					v = _mm256_xor_si256(v, bmask);
-				}
-				_mm256_storeu_si256((__m256i *)row, v);
-			}
+			n = 1;
+			test = _mm256_set1_epi8((char)(1u << k));
+			v = g;
 		}
-		f += span;
-		pos += (unsigned)span; /* 192 is a multiple of 8: a span never crosses a block */
+		v = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(v, test), test), cp);
+		v = _mm256_xor_si256(v, base);
+		if (pos == 0) {
+			v = _mm256_xor_si256(v, bmask);
+		}
+		_mm256_storeu_si256((__m256i *)row, v);
+		f += n;
+		pos += n; /* never past the block end: spans and vectors stay inside one block */
 		if (pos == AES67_AM824_BLOCK_FRAMES) {
 			pos = 0;
 		}

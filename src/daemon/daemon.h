@@ -13,6 +13,32 @@
 #include "config.h"
 #include "control.h"
 
+/* SDP bytes kept per announced or discovered session (RFC 2974 suggests SAP packets < 1 KiB;
+ * AES67 SDPs are 400-900 bytes). */
+#define AES67D_SDP_BYTES 2048
+
+/* One session the SAP announcer is to announce: filled by the engine from its transmit streams. */
+struct aes67d_announce_item {
+	char name[AES67D_NAME_BYTES]; /* the stream name (unique) */
+	uint32_t version;	      /* changes when the SDP changes (o= sess-version) */
+	size_t sdp_bytes;
+	char sdp[AES67D_SDP_BYTES];
+};
+
+struct aes67d;
+
+/*
+ * Cross-part calls. Each is set by the part that provides it in its start hook and is NULL
+ * until then; callers check. Thread: control (any thread that is not RT); implementations
+ * take their own locks.
+ */
+struct aes67d_links {
+	/* Engine → SAP: the current transmit sessions. Returns the count written (<= max). */
+	int (*announce_list)(struct aes67d *d, struct aes67d_announce_item *items, size_t max);
+	/* SAP → engine: SDP of a discovered session by its s= name. Returns bytes or -ENOENT. */
+	int (*session_lookup)(struct aes67d *d, const char *name, char *sdp, size_t sdp_cap);
+};
+
 struct aes67d {
 	struct aes67d_config config;
 	const char *config_path; /* NULL: changes are not persisted */
@@ -20,6 +46,12 @@ struct aes67d {
 	struct aes67d_control *control;
 	uint64_t start_mono_ns; /* CLOCK_MONOTONIC at start */
 	pid_t pid;
+	struct aes67d_links links;
+	/* Parts added by later work; each owner adds its fields above its own marker. */
+	/* @hook fields ptp (end) */
+	/* @hook fields device (end) */
+	/* @hook fields engine (end) */
+	/* @hook fields sap (end) */
 };
 
 /**

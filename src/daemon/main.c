@@ -264,6 +264,11 @@ int main(int argc, char **argv)
 	if ((r = aes67d_commands_register(d.control, &d)) < 0) {
 		goto out_control;
 	}
+	/* Control commands of later parts (each owner registers above its own marker). */
+	/* @hook register ptp (end) */
+	/* @hook register device (end) */
+	/* @hook register engine (end) */
+	/* @hook register sap (end) */
 	if (!o.foreground) {
 		aes67d_log_setup("aes67d", o.verbose >= 1 ? AES67D_LOG_DEBUG : AES67D_LOG_NOTICE,
 				 true);
@@ -285,6 +290,12 @@ int main(int argc, char **argv)
 		aes67d_log(AES67D_LOG_ERR, "cannot start control thread: %s", aes67_strerror(r));
 		goto out_control;
 	}
+	/* Start order: clock source first (PTP), then devices, streams, announcements. Each owner
+	 * adds its start call above its marker; on failure it jumps to its own cleanup label. */
+	/* @hook start ptp (end) */
+	/* @hook start device (end) */
+	/* @hook start engine (end) */
+	/* @hook start sap (end) */
 	aes67d_log(AES67D_LOG_NOTICE, "running on %s, control socket %s, clock %s%s",
 		   d.config.interface, cp.path, d.clock->name,
 		   status == AES67D_TAI_KERNEL_ZERO
@@ -292,6 +303,11 @@ int main(int argc, char **argv)
 			   : "");
 	run(&events);
 	r = 0;
+	/* Stop in reverse order; each owner adds its stop call and label above its marker. */
+	/* @hook stop sap (end) */
+	/* @hook stop engine (end) */
+	/* @hook stop device (end) */
+	/* @hook stop ptp (end) */
 out_control:
 	aes67d_control_destroy(d.control);
 out_clock:

@@ -332,6 +332,11 @@ static void test_rounding_rules(void **state)
 	assert_int_equal(enc_s32(AES67_PCM_L24, 0x17f), 1);
 	assert_int_equal(enc_s32(AES67_PCM_L24, -0x81), -1);
 	assert_int_equal(enc_s32(AES67_PCM_L24, INT32_MAX), 8388607);
+	assert_int_equal(enc_s32(AES67_PCM_L24, 0x7fffff7f), 8388607);
+	assert_int_equal(enc_s32(AES67_PCM_L24, 0x7fffff80), 8388607);
+	assert_int_equal(enc_s32(AES67_PCM_L24, 0x7ffffe80), 8388607);
+	assert_int_equal(enc_s32(AES67_PCM_L24, 0x7ffffe7f), 8388606);
+	assert_int_equal(enc_s32(AES67_PCM_L24, -0x80), 0);
 	assert_int_equal(enc_s32(AES67_PCM_L24, INT32_MIN), -8388608);
 	assert_int_equal(enc_s32(AES67_PCM_L32, INT32_MIN), INT32_MIN);
 	/* float: clip at +-1, NaN -> 0, round to nearest even. */
@@ -558,13 +563,14 @@ static void test_am824_blocks(void **state)
 }
 
 /*
- * The fast AM824 encoder (kernel + C/PAC pass) of every table equals the word-at-a-time
- * reference, for 1..9 channels, many block positions and lengths, sparse and random channel
- * status, every V/U combination, int32 and float input (NaN, infinities, out of range).
+ * The fast AM824 encoder (labels + kernel) of every table equals the word-at-a-time
+ * reference, for 1..9, 16 and 32 channels, many block positions and lengths, sparse and random
+ * channel status, every V/U combination, int32 and float input (NaN, infinities, out of range).
  */
 static void test_am824_encode_tables(void **state)
 {
-	enum { MAXCH = 9, MAXF = 420 };
+	enum { MAXCH = 32, MAXF = 420 };
+	static const unsigned counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 32};
 	static int32_t in[MAXF * MAXCH];
 	static float fin[MAXF * MAXCH];
 	static uint8_t got[MAXF * MAXCH * 4 + 4], want[MAXF * MAXCH * 4 + 4];
@@ -573,8 +579,11 @@ static void test_am824_encode_tables(void **state)
 	uint8_t cs[MAXCH][AES67_AM824_CS_BYTES];
 
 	(void)state;
+	static const int32_t edges[] = {INT32_MAX, INT32_MIN, 0x7fffff7f, 0x7fffff80, 0x7fffff00,
+					-129,	   -128,      -127,	  127,	      128,
+					255,	   256,	      0,	  -1,	      -256};
 	for (size_t i = 0; i < AES67_ARRAY_SIZE(in); i++) {
-		uint32_t u = rnd32();
+		uint32_t u = i < 3 * AES67_ARRAY_SIZE(edges) ? (uint32_t)edges[i % 15] : rnd32();
 		in[i] = (int32_t)u;
 		if (i % 5 == 0) {
 			memcpy(&fin[i], &u, 4);
@@ -587,7 +596,8 @@ static void test_am824_encode_tables(void **state)
 		if (k == NULL) {
 			continue;
 		}
-		for (unsigned ch = 1; ch <= MAXCH; ch++) {
+		for (unsigned chi = 0; chi < AES67_ARRAY_SIZE(counts); chi++) {
+			const unsigned ch = counts[chi];
 			for (size_t c = 0; c < MAXCH; c++) {
 				assert_int_equal(aes67_am824_cs_default(cs[c], 48000), 0);
 				if (ch & 1) { /* odd channel counts get random blocks */
