@@ -13,10 +13,6 @@
 #include "config.h"
 #include "control.h"
 
-/* SDP bytes kept per announced or discovered session (RFC 2974 suggests SAP packets < 1 KiB;
- * AES67 SDPs are 400-900 bytes). */
-#define AES67D_SDP_BYTES 2048
-
 /* One session the SAP announcer is to announce: filled by the engine from its transmit streams. */
 struct aes67d_announce_item {
 	char name[AES67D_NAME_BYTES]; /* the stream name (unique) */
