@@ -112,7 +112,7 @@ if [ "$quick" = 0 ]; then
 	if CC=clang build fuzz "$out/b-fuzz" -Dfuzz=true -Dtests=false -Dbench=false -Ddaemon=false -Dalsa=false \
 		-Db_sanitize=address,undefined -Db_lundef=false; then
 		for f in "$out"/b-fuzz/tests/fuzz/fuzz_*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			n=${f##*/fuzz_}
 			work="$out/fuzz-$n"
 			rm -rf "$work" && mkdir -p "$work/corpus"
