@@ -8,7 +8,9 @@
  * Each timed sample repeats the operation enough times to last >= 1 ms, so the clock's own
  * cost vanishes; 15 samples alternate codec and memcpy and the medians are printed. MB/s is
  * wire octets per second (10^6). AM824 encoding includes labels (channel status, parity, PAC)
- * for 8 channels; AM824 decoding is the audio-only aes67_pcm_decode_*().
+ * for 8 channels: rows "AM824" use the stateful encoder (aes67_am824_enc_*, labels built once
+ * at init), rows "AM824/sl" the stateless aes67_am824_encode_*() (labels built per call).
+ * AM824 decoding is the audio-only aes67_pcm_decode_*().
  *
  * Usage: bench_pcm [scalar|ssse3|avx2] - without an argument the public API (best table);
  * with one, that kernel table through the internal interface (to compare, e.g., the
@@ -35,6 +37,8 @@ static int32_t *s32;
 static float *f32;
 static uint8_t cs[CH * AES67_AM824_CS_BYTES];
 static const struct pcm_kernels *table; /* NULL: public API */
+static struct aes67_am824_enc *am824_enc;
+static int stateless; /* AM824 encode rows: 1 = stateless API */
 
 static double now_ns(void)
 {
@@ -56,12 +60,18 @@ static int run_table(enum aes67_pcm_format fmt, enum dir d, size_t n)
 		table->dec_f32[idx](f32, wire, n);
 		return 0;
 	case ENC_S32:
+		if (fmt == AES67_PCM_AM824 && !stateless) {
+			return aes67_am824_enc_encode_s32(am824_enc, wire2, s32, n / CH, 0);
+		}
 		if (fmt == AES67_PCM_AM824) {
 			return aes67_am824_encode_s32_with(table, wire2, s32, n / CH, CH, cs, 0, 0);
 		}
 		table->enc_s32[idx](wire2, s32, n);
 		return 0;
 	case ENC_F32:
+		if (fmt == AES67_PCM_AM824 && !stateless) {
+			return aes67_am824_enc_encode_f32(am824_enc, wire2, f32, n / CH, 0);
+		}
 		if (fmt == AES67_PCM_AM824) {
 			return aes67_am824_encode_f32_with(table, wire2, f32, n / CH, CH, cs, 0, 0);
 		}
@@ -82,11 +92,17 @@ static int run(enum aes67_pcm_format fmt, enum dir d, size_t n)
 	case DEC_F32:
 		return aes67_pcm_decode_f32(fmt, f32, wire, n);
 	case ENC_S32:
+		if (fmt == AES67_PCM_AM824 && !stateless) {
+			return aes67_am824_enc_encode_s32(am824_enc, wire2, s32, n / CH, 0);
+		}
 		if (fmt == AES67_PCM_AM824) {
 			return aes67_am824_encode_s32(wire2, s32, n / CH, CH, cs, 0, 0);
 		}
 		return aes67_pcm_encode_s32(fmt, wire2, s32, n);
 	case ENC_F32:
+		if (fmt == AES67_PCM_AM824 && !stateless) {
+			return aes67_am824_enc_encode_f32(am824_enc, wire2, f32, n / CH, 0);
+		}
 		if (fmt == AES67_PCM_AM824) {
 			return aes67_am824_encode_f32(wire2, f32, n / CH, CH, cs, 0, 0);
 		}
@@ -195,6 +211,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	{
+		size_t esz = aes67_am824_enc_get_size(CH);
+		am824_enc = aligned_alloc(16, (esz + 15) / 16 * 16);
+		if (am824_enc == NULL ||
+		    (table != NULL ? aes67_am824_enc_init_with(table, am824_enc, esz, CH, cs, 0)
+				   : aes67_am824_enc_init(am824_enc, esz, CH, cs, 0)) != 0) {
+			return 1;
+		}
+	}
 	printf("kernels: %s\n\n", table != NULL ? table->name : aes67_pcm_kernels()->name);
 	printf("| format | direction | size | samples | ns/sample | MB/s | memcpy MB/s | "
 	       "%% of memcpy |\n");
@@ -208,9 +233,16 @@ int main(int argc, char **argv)
 			bench(fmts[k].fmt, fmts[k].name, (enum dir)d, "4MiB", big / sb / CH * CH);
 		}
 	}
+	stateless = 1;
+	for (int d = ENC_S32; d <= ENC_F32; d++) {
+		bench(AES67_PCM_AM824, "AM824/sl", (enum dir)d, "packet", CH * 48);
+		bench(AES67_PCM_AM824, "AM824/sl", (enum dir)d, "64KiB", (64u << 10) / 4);
+		bench(AES67_PCM_AM824, "AM824/sl", (enum dir)d, "4MiB", big / 4);
+	}
 	free(wire);
 	free(wire2);
 	free(s32);
 	free(f32);
+	free(am824_enc);
 	return 0;
 }

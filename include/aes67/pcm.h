@@ -161,6 +161,83 @@ aes67_am824_encode_f32(uint8_t *restrict dst, const float *restrict src, size_t 
 		       unsigned vu_flags);
 
 /*
+ * Stateful AM824 encoder: keeps every channel's 192 label octets (PAC, V, U, C and the parity
+ * of V ^ U ^ C), built once when the channel status is set, so that encoding only merges audio,
+ * labels and the audio's parity. Use it on the send path; it gives the same words as
+ * aes67_am824_encode_s32()/_f32() (tested). Caller-owned memory (no allocation):
+ *     size_t n = aes67_am824_enc_get_size(channels);
+ *     struct aes67_am824_enc *e = aligned_alloc(16, round_up(n, 16));
+ *     err = aes67_am824_enc_init(e, n, channels, cs, 0);
+ */
+struct aes67_am824_enc;
+
+#define AES67_AM824_ENC_MAX_CHANNELS 64u /* SMPTE ST 2110-30 level C: up to 64 channels */
+
+/**
+ * aes67_am824_enc_get_size() - octets of memory an encoder of @channels channels needs.
+ * @channels: 1 .. AES67_AM824_ENC_MAX_CHANNELS.
+ *
+ * Return: the size (about 1.5 KiB per channel), or 0 for an unsupported channel count.
+ * Thread: any; rt.
+ */
+AES67_API AES67_RT size_t aes67_am824_enc_get_size(unsigned channels);
+
+/**
+ * aes67_am824_enc_init() - set up an encoder in caller-owned memory.
+ * @enc: memory of at least aes67_am824_enc_get_size(@channels) octets, aligned to 16.
+ * @enc_bytes: its size in octets.
+ * @channels: 1 .. AES67_AM824_ENC_MAX_CHANNELS.
+ * @cs: @channels channel-status blocks back to back, as for aes67_am824_encode_s32(); NULL
+ *      sends all-zero channel status. Copied into label words, not kept.
+ * @vu_flags: AES67_AM824_LABEL_V and/or AES67_AM824_LABEL_U for every channel.
+ *
+ * Return: 0, or -EINVAL (NULL or misaligned @enc, @enc_bytes too small, @channels out of
+ * range, other flags). Thread: any; rt (no allocation; builds 384 words per channel).
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int aes67_am824_enc_init(struct aes67_am824_enc *enc,
+							     size_t enc_bytes, unsigned channels,
+							     const uint8_t *cs, unsigned vu_flags);
+
+/**
+ * aes67_am824_enc_set_channel() - new channel status and V/U flags for one channel.
+ * @enc: an initialised encoder; must not be encoding at the same time (the caller serialises,
+ *       e.g. by applying the change on the thread that encodes).
+ * @ch: the channel, < the encoder's channel count.
+ * @cs: its AES67_AM824_CS_BYTES channel-status octets; NULL for all zero.
+ * @vu_flags: AES67_AM824_LABEL_V and/or AES67_AM824_LABEL_U.
+ *
+ * Return: 0, or -EINVAL (@enc not initialised, @ch out of range, other flags).
+ * Thread: any; rt.
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int aes67_am824_enc_set_channel(struct aes67_am824_enc *enc,
+								    unsigned ch, const uint8_t *cs,
+								    unsigned vu_flags);
+
+/**
+ * aes67_am824_enc_encode_s32() - left-justified int32 to AM824 words (as
+ * aes67_am824_encode_s32() with the encoder's channels, channel status and V/U flags).
+ * @enc: an initialised encoder (read only: several threads may encode with one encoder).
+ * @dst: out: @frames * channels * 4 octets. Must not overlap @src.
+ * @src: @frames * channels int32 values, interleaved.
+ * @frames: number of frames.
+ * @frame_counter: the running frame count of the first frame; % 192 == 0 is a block start.
+ *
+ * Return: 0, or -EINVAL (@enc not initialised, NULL buffers with @frames > 0).
+ * Thread: any; rt.
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int
+aes67_am824_enc_encode_s32(const struct aes67_am824_enc *enc, uint8_t *restrict dst,
+			   const int32_t *restrict src, size_t frames, uint64_t frame_counter);
+
+/**
+ * aes67_am824_enc_encode_f32() - as aes67_am824_enc_encode_s32() from float (rounding and
+ * clipping as for L24). Thread: any; rt.
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int
+aes67_am824_enc_encode_f32(const struct aes67_am824_enc *enc, uint8_t *restrict dst,
+			   const float *restrict src, size_t frames, uint64_t frame_counter);
+
+/*
  * Receive state of one AM824 channel: reassembles its channel-status block and counts parity
  * errors. Caller-owned, one per channel; initialise with aes67_am824_rx_init().
  */
@@ -224,7 +301,11 @@ AES67_API AES67_RT AES67_MUST_CHECK int aes67_am824_cs_default(uint8_t cs[AES67_
 
 /**
  * aes67_am824_cs_crc() - the AES3 channel-status CRCC (octet 23) of octets 0-22 of @cs.
- * Thread: any; rt.
+ * @cs: a 24-octet block; octet 23 is not read.
+ *
+ * G(x) = x^8 + x^4 + x^3 + x^2 + 1, preset to ones, bits in transmission order (LSB first).
+ * Checked against the AES3-2 worked examples: octets 0, 1, 4 = 3d 02 02 -> 0x9b; octet 0 = 01
+ * -> 0x32 (all other octets 0). Return: the CRCC. Thread: any; rt.
  */
 AES67_API AES67_RT uint8_t aes67_am824_cs_crc(const uint8_t cs[AES67_AM824_CS_BYTES]);
 

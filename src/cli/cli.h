@@ -37,6 +37,15 @@ int cli_session_find(const char *ifname, const char *name, double wait_s, char *
 		     size_t sdp_cap);
 
 /* Verbs; each owner declares its function above its own marker. */
+int cli_cmd_ptp(int argc, char **argv);
+/* aes67 list: SAP-discovered sessions (cmd_list.c). */
+int cli_cmd_list(int argc, char **argv);
+/* aes67 status: the running daemon's status (cmd_status.c). */
+int cli_cmd_status(int argc, char **argv);
+/* aes67 sdp: a transmit stream's SDP, or an SDP file parsed (cmd_sdp.c). */
+int cli_cmd_sdp(int argc, char **argv);
+int cli_send(int argc, char **argv); /* cmd_send.c */
+int cli_recv(int argc, char **argv); /* cmd_recv.c */
 /* @section verbs (end) */
 
 #endif /* AES67_CLI_H */

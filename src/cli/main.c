@@ -11,6 +11,12 @@
 
 static const struct cli_verb verbs[] = {
 	/* Each owner adds its verb above its own marker. */
+	{"list", cli_cmd_list, "sessions announced on the network (SAP)"},
+	{"status", cli_cmd_status, "status of the running aes67d"},
+	{"sdp", cli_cmd_sdp, "SDP of a transmit stream, or parse an SDP file"},
+	{"send", cli_send, "transmit an audio file as an AES67 stream"},
+	{"recv", cli_recv, "receive an AES67 stream into an audio file"},
+	{"ptp", cli_cmd_ptp, "PTP state: grandmaster, offset, path delay, lock, counters"},
 	/* @section table (end) */
 	{NULL, NULL, NULL},
 };

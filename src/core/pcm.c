@@ -187,6 +187,8 @@ const struct pcm_kernels aes67_pcm_kernels_scalar = {
 	.am824_s32 = am824_s32,
 	.am824_f32 = am824_f32,
 	.am824_labels = NULL, /* pcm_am824.c's portable builder */
+	.am824w_s32 = aes67_pcm_am824w_s32_scalar,
+	.am824w_f32 = aes67_pcm_am824w_f32_scalar,
 };
 
 const struct pcm_kernels *aes67_pcm_kernels_get(enum pcm_isa isa)

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
  * AM824 words for IEC 60958 conformant audio (SMPTE ST 2110-31; IEC 61883-6 AM824, label range
- * 0x00-0x3F): audio plus the per-subframe V, U, C, P bits and the block/frame flags that stand
- * for the IEC 60958 preambles. The label layout is documented in include/aes67/pcm.h.
+ * 0x00-0x3F): audio plus the per-subframe V, U, C, P bits and the preamble code (PAC B/M/W)
+ * that stands for the IEC 60958 preamble. The label layout is documented in
+ * include/aes67/pcm.h; the channel-status defaults and CRCC (AES3-2) are here too.
  *
  * Why it is a separate path from L24: each word carries one bit of the channel's 192-bit
  * channel-status block (IEC 60958-1 §4.2: bit k of the block in frame k, counted from the
  * frame with preamble B/Z), so encoding needs a running frame position and decoding can
  * reassemble the block. Parity errors are counted, never fatal: the audio is still delivered.
+ *
+ * Encoding has two implementations: the reference (a word at a time, straight from the
+ * definition; the tests' oracle) and the fast one, which builds the label octets of a slice
+ * of frames first (few of them differ from a repeating pattern) and then runs a kernel of the
+ * chosen table that merges audio, labels and parity. Both give identical words.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,20 +26,11 @@
 #define VUCP (VUC | AES67_AM824_LABEL_P)
 #define NOT_IEC60958 0xc0u /* labels 0x40 and up are other AM824 data types */
 
-/* The preamble code of channel @ch at block position @pos: channels pair up as subframes. */
-static inline uint32_t pac(unsigned ch, unsigned pos)
-{
-	if (ch & 1) {
-		return AES67_AM824_PAC_W;
-	}
-	return pos == 0 ? AES67_AM824_PAC_B : AES67_AM824_PAC_M;
-}
-
 /* One AM824 word: IEC 60958-1 §4.1.1 even parity over time slots 4..31 = audio + V U C P. */
 static inline uint32_t word(uint32_t a24, unsigned ch, unsigned pos, const uint8_t *cs,
 			    unsigned vu_flags)
 {
-	uint32_t label = vu_flags | pac(ch, pos);
+	uint32_t label = vu_flags | pcm_am824_pac(ch, pos);
 
 	if (cs != NULL && ((cs[(size_t)ch * AES67_AM824_CS_BYTES + (pos >> 3)] >> (pos & 7)) & 1)) {
 		label |= AES67_AM824_LABEL_C;
@@ -95,7 +92,7 @@ static void build_labels(uint8_t *restrict lab, size_t frames, unsigned channels
 		(uint8_t)(vu_flags | (__builtin_parity(vu_flags) ? AES67_AM824_LABEL_P : 0));
 
 	for (unsigned ch = 0; ch < channels; ch++) {
-		lab[ch] = (uint8_t)(vu | pac(ch, 1));
+		lab[ch] = (uint8_t)(vu | pcm_am824_pac(ch, 1));
 	}
 	for (size_t have = channels; have < n;) {
 		size_t len = have < n - have ? have : n - have;

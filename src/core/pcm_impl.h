@@ -70,7 +70,51 @@ struct pcm_kernels {
 	 */
 	void (*am824_labels)(uint8_t *restrict lab, size_t frames, unsigned channels,
 			     const uint8_t *cs, unsigned pos0, unsigned vu_flags);
+	/*
+	 * The stateful encoder's kernels (pcm_am824_enc.c): as am824_s32/f32, but the labels are
+	 * label words, one uint32_t per sample holding the label octet in bits 0..7 (P preset as
+	 * above) and zero above. NULL: the scalar ones.
+	 */
+	void (*am824w_s32)(uint8_t *restrict dst, const int32_t *restrict src, size_t n,
+			   const uint32_t *restrict labw);
+	void (*am824w_f32)(uint8_t *restrict dst, const float *restrict src, size_t n,
+			   const uint32_t *restrict labw);
 };
+
+/*
+ * The stateful AM824 encoder (opaque in the public header). @words holds the label words of
+ * 2 * 192 frames, frame-major (word f * channels + ch), frames 192..383 repeating 0..191, so
+ * the labels of up to 192 frames from any block position are one contiguous run.
+ */
+#define PCM_AM824_ENC_MAGIC 0x414d3845u /* "AM8E" */
+#define PCM_AM824_ENC_FRAMES (2u * AES67_AM824_BLOCK_FRAMES)
+
+struct aes67_am824_enc {
+	uint32_t magic;
+	uint32_t channels;
+	const struct pcm_kernels *k;
+	uint32_t words[];
+};
+
+/* The scalar label-word kernels (pcm_am824_enc.c), also the SIMD ones' short-buffer path. */
+void aes67_pcm_am824w_s32_scalar(uint8_t *restrict dst, const int32_t *restrict src, size_t n,
+				 const uint32_t *restrict labw);
+void aes67_pcm_am824w_f32_scalar(uint8_t *restrict dst, const float *restrict src, size_t n,
+				 const uint32_t *restrict labw);
+
+/* aes67_am824_enc_init() with kernel table @k (the public one passes aes67_pcm_kernels()). */
+int aes67_am824_enc_init_with(const struct pcm_kernels *k, struct aes67_am824_enc *enc,
+			      size_t enc_bytes, unsigned channels, const uint8_t *cs,
+			      unsigned vu_flags);
+
+/* The preamble code of channel @ch at block position @pos: channels pair up as subframes. */
+static inline unsigned pcm_am824_pac(unsigned ch, unsigned pos)
+{
+	if (ch & 1) {
+		return AES67_AM824_PAC_W;
+	}
+	return pos == 0 ? AES67_AM824_PAC_B : AES67_AM824_PAC_M;
+}
 
 /* The table for @isa, or NULL when this CPU or build cannot run it. Thread: any; rt. */
 const struct pcm_kernels *aes67_pcm_kernels_get(enum pcm_isa isa);

@@ -221,4 +221,9 @@ const struct pcm_kernels aes67_pcm_kernels_ssse3 = {
 	.am824_labels = NULL,
 };
 
+#else
+
+/* Not x86: nothing here (a declaration keeps the translation unit non-empty for ISO C). */
+typedef int aes67_pcm_ssse3_none;
+
 #endif

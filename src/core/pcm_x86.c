@@ -7,8 +7,9 @@
  * the exact results (the unit test compares every table with it on every 16- and 24-bit value).
  * Other architectures get no table here.
  *
- * Rounding is done the reference's way: int32 -> 16/24 bits is an arithmetic shift plus the
- * first dropped bit, then saturation; float -> integer scales, clears NaN to 0 (CMPORD mask),
+ * Rounding gives the reference's results exactly: int32 -> 16/24 bits rounds half up and
+ * saturates (with shifts, or for L24/AM824 with a clamp and an add, the byte shuffle doing the
+ * shift; see r16_256(), r24_hi()); float -> integer scales, clears NaN to 0 (CMPORD mask),
  * clamps to [min, max] in float and converts with CVTPS2DQ, which rounds to nearest even under
  * the default MXCSR mode, exactly like lrintf().
  *
@@ -21,7 +22,6 @@
 #if defined(__x86_64__) || defined(__i386__)
 
 #include <immintrin.h>
-#include <stdbool.h>
 
 #define AVX2 __attribute__((target("avx2")))
 #define AVX2_INLINE __attribute__((target("avx2"), always_inline)) inline
@@ -46,12 +46,14 @@
 #define MASK_L24_ENC_HI M(3, 2, 1, 7), M(6, 5, 11, 10), M(9, 15, 14, 13), M(Z, Z, Z, Z)
 /* 0x08 where the index nibble has an odd number of ones (AM824 P bit). */
 #define ODD_NIBBLE_P M(0, 8, 8, 0), M(8, 0, 0, 8), M(8, 0, 0, 8), M(0, 8, 8, 0)
+/* L16 big-endian from octets 2..3 (TOP) or 0..1 (LOW) of each int32, into octets 0..7 and again
+ * 8..15. */
+#define MASK_L16_TOP M(3, 2, 7, 6), M(11, 10, 15, 14), M(3, 2, 7, 6), M(11, 10, 15, 14)
+#define MASK_L16_LOW M(1, 0, 5, 4), M(9, 8, 13, 12), M(1, 0, 5, 4), M(9, 8, 13, 12)
 /* byte swap of each 16-bit word. */
 #define MASK_BSWAP16 M(1, 0, 3, 2), M(5, 4, 7, 6), M(9, 8, 11, 10), M(13, 12, 15, 14)
 
 #define SET256(m) _mm256_setr_epi8(m, m)
-
-/* ================================ AVX2 ================================ */
 
 /* 8 wire samples of constant @fmt at @src to int32; reads exactly 8 samples' octets. */
 AVX2_INLINE static __m256i dec8(enum aes67_pcm_format fmt, const uint8_t *src)
@@ -105,7 +107,18 @@ AVX2_INLINE static void dec_avx2(enum aes67_pcm_format fmt, int32_t *restrict ds
 		}
 	}
 	if (i == n) {
-		return; /* the common case: no call into the scalar tail */
+		return; /* the common case: no tail */
+	}
+	if (n >= 8) {
+		/* The last 8 again, overlapping: the same octets in give the same values out. */
+		i = n - 8;
+		__m256i a = dec8(fmt, src + sb * i);
+		if (fdst != NULL) {
+			_mm256_storeu_ps(fdst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(a), k));
+		} else {
+			_mm256_storeu_si256((__m256i *)(dst + i), a);
+		}
+		return;
 	}
 	if (fdst != NULL) {
 		aes67_pcm_ref_decode_f32(fmt, fdst + i, src + sb * i, n - i);
@@ -132,22 +145,31 @@ AVX2_INLINE static __m256i r24_256(__m256i x)
 	return _mm256_min_epi32(r, _mm256_set1_epi32(8388607));
 }
 
+/*
+ * float -> integer in [lo, hi], but NaN -> 0x80000000, in 4 operations: VMAXPS/VMINPS return
+ * their SECOND operand when either is NaN, so with the bound first a NaN passes both and
+ * CVTPS2DQ turns it into 0x80000000 (the "integer indefinite"). Every caller keeps only the
+ * low 16 or 24 bits, which are then 0, the result the rule asks for NaN. Keep the operand order.
+ */
 AVX2_INLINE static __m256i fclamp_256(__m256 f, float scale, float lo, float hi)
 {
 	__m256 v = _mm256_mul_ps(f, _mm256_set1_ps(scale));
 
-	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
-	v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(lo)), _mm256_set1_ps(hi));
+	v = _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v));
 	return _mm256_cvtps_epi32(v);
 }
 
+/*
+ * float -> int32: NaN cleared to 0 first; no lower clamp is needed, CVTPS2DQ already gives
+ * 0x80000000 (the minimum) below -2^31; for v >= 2^31 it gives 0x80000000 too, which the XOR
+ * with the GE mask turns into 0x7fffffff.
+ */
 AVX2_INLINE static __m256i f32full_256(__m256 f)
 {
 	__m256 v = _mm256_mul_ps(f, _mm256_set1_ps(2147483648.0f));
 	__m256 ge;
 
 	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
-	v = _mm256_max_ps(v, _mm256_set1_ps(-2147483648.0f));
 	ge = _mm256_cmp_ps(v, _mm256_set1_ps(2147483648.0f), _CMP_GE_OQ);
 	return _mm256_xor_si256(_mm256_cvtps_epi32(v), _mm256_castps_si256(ge));
 }
@@ -210,6 +232,45 @@ AVX2_INLINE static __m256i l24_8(const int32_t *s, const float *f)
 	return s != NULL ? pack24_hi(r24_hi(s)) : pack24(conv8(AES67_PCM_L24, NULL, f));
 }
 
+/*
+ * 16 samples to 32 octets of L16. Each vector's 16-bit results are gathered big-endian into
+ * octets 0..7 of each 128-bit lane (and repeated in 8..15); VPBLENDD takes the first vector's
+ * low halves and the second's high ones and VPERMQ restores sample order. int32: min(x, 2^31 -
+ * 2^15 - 1) + 2^15 cannot overflow and its top 16 bits are the rounded, saturated sample (as in
+ * r24_hi()); float: fclamp_256(), NaN's 0x80000000 has low 16 bits 0.
+ */
+AVX2_INLINE static __m256i l16_16(const int32_t *s, const float *f)
+{
+	__m256i a, b;
+
+	if (s != NULL) {
+		const __m256i m = SET256(MASK_L16_TOP);
+		const __m256i clamp = _mm256_set1_epi32(0x7fff7fff),
+			      half = _mm256_set1_epi32(0x8000);
+		a = _mm256_add_epi32(
+			_mm256_min_epi32(_mm256_loadu_si256((const __m256i *)s), clamp), half);
+		b = _mm256_add_epi32(
+			_mm256_min_epi32(_mm256_loadu_si256((const __m256i *)(s + 8)), clamp),
+			half);
+		a = _mm256_shuffle_epi8(a, m);
+		b = _mm256_shuffle_epi8(b, m);
+	} else {
+		const __m256i m = SET256(MASK_L16_LOW);
+		a = fclamp_256(_mm256_loadu_ps(f), 32768.0f, -32768.0f, 32767.0f);
+		b = fclamp_256(_mm256_loadu_ps(f + 8), 32768.0f, -32768.0f, 32767.0f);
+		a = _mm256_shuffle_epi8(a, m);
+		b = _mm256_shuffle_epi8(b, m);
+	}
+	return _mm256_permute4x64_epi64(_mm256_blend_epi32(a, b, 0xcc), 0xd8);
+}
+
+/* Exactly the 24 octets of pack24()'s 8 samples. */
+AVX2_INLINE static void l24_store8(uint8_t *dst, __m256i a)
+{
+	_mm_storeu_si128((__m128i *)dst, _mm256_castsi256_si128(a));
+	_mm_storel_epi64((__m128i *)(dst + 16), _mm256_extracti128_si256(a, 1));
+}
+
 AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict dst,
 				 const int32_t *restrict s, const float *restrict f, size_t n)
 {
@@ -219,11 +280,12 @@ AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict ds
 	switch (fmt) {
 	case AES67_PCM_L16:
 		for (; i + 16 <= n; i += 16) {
-			/* VPACKSSDW packs per 128-bit lane; VPERMQ restores sample order. */
-			__m256i p = _mm256_packs_epi32(conv8(fmt, IN(i)), conv8(fmt, IN(i + 8)));
-			p = _mm256_permute4x64_epi64(p, 0xd8);
-			_mm256_storeu_si256((__m256i *)(dst + 2 * i),
-					    _mm256_shuffle_epi8(p, SET256(MASK_BSWAP16)));
+			_mm256_storeu_si256((__m256i *)(dst + 2 * i), l16_16(IN(i)));
+		}
+		if (i < n && n >= 16) { /* the last 16 again, overlapping */
+			i = n - 16;
+			_mm256_storeu_si256((__m256i *)(dst + 2 * i), l16_16(IN(i)));
+			return;
 		}
 		break;
 	case AES67_PCM_L24:
@@ -235,10 +297,12 @@ AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict ds
 			_mm256_storeu_si256((__m256i *)(dst + 3 * i + 24), b);
 		}
 		for (; i + 8 <= n; i += 8) {
-			__m256i a = l24_8(IN(i));
-			_mm_storeu_si128((__m128i *)(dst + 3 * i), _mm256_castsi256_si128(a));
-			_mm_storel_epi64((__m128i *)(dst + 3 * i + 16),
-					 _mm256_extracti128_si256(a, 1));
+			l24_store8(dst + 3 * i, l24_8(IN(i)));
+		}
+		if (i < n && n >= 8) { /* the last 8 again, overlapping */
+			i = n - 8;
+			l24_store8(dst + 3 * i, l24_8(IN(i)));
+			return;
 		}
 		break;
 	default: {
@@ -251,6 +315,15 @@ AVX2_INLINE static void enc_avx2(enum aes67_pcm_format fmt, uint8_t *restrict ds
 			b = _mm256_shuffle_epi8(b, SET256(MASK_BSWAP32));
 			_mm256_storeu_si256((__m256i *)(dst + 4 * i), a);
 			_mm256_storeu_si256((__m256i *)(dst + 4 * i + 32), b);
+		}
+		if (i < n && n >= 8) { /* 8 at a time to the end, the last 8 overlapping */
+			for (size_t j = i; j < n; j += 8) {
+				j = j + 8 > n ? n - 8 : j;
+				__m256i a = _mm256_and_si256(conv8(fmt, IN(j)), keep);
+				_mm256_storeu_si256((__m256i *)(dst + 4 * j),
+						    _mm256_shuffle_epi8(a, SET256(MASK_BSWAP32)));
+			}
+			return;
 		}
 		break;
 	}
@@ -294,69 +367,90 @@ AVX2_KERNELS(l32, AES67_PCM_L32)
 AVX2_KERNELS(am824, AES67_PCM_AM824)
 
 /*
- * AM824 words for 8 samples whose 24-bit audio sits in octets @shift..@shift+2 of each lane
- * (@shift 1 for the shift-free int32 rounding below, 0 for float), with 8 label octets. The
- * words are built in memory order: PSHUFB moves the audio big-endian into octets 1..3 and
- * zeroes octet 0, the label lands in octet 0. P (IEC 60958-1 §4.1.1: time slots 4..31 even) is
- * the label's preset P flipped by the audio parity: the lane is folded 32 -> 8 -> 4 bits by
- * shifts and a 16-entry PSHUFB table gives 0x08 for an odd nibble. With @shift 0 the octet
- * above the audio is its sign extension (8 equal bits, even) and does not change the parity;
- * with @shift 1 the octet below is masked off first. PSHUFB reads index bits 0..3 only and
- * the mask clears octets 1..3 of the index, so they read entry 0, which is 0.
+ * AM824 words from @w, 8 audio words in wire order (audio big-endian in octets 1..3, octet 0
+ * zero), and @lab, their 8 label words (label in octet 0, P preset for V ^ U ^ C). P (IEC
+ * 60958-1 §4.1.1: time slots 4..31 even) is flipped when the audio holds an odd number of
+ * ones: the word is folded 32 -> 8 bits (octet 0 = the XOR of the four octets, octet 0 of @w
+ * being 0) and 8 -> 4, and a 16-entry PSHUFB table gives 0x08 (P) for an odd nibble. The mask
+ * leaves index 0 (entry 0, which is 0) in octets 1..3. 8 operations for the parity in all.
  */
-AVX2_INLINE static __m256i am824_8(__m256i r, int shift, const uint8_t *labels)
+AVX2_INLINE static __m256i am824_w8(__m256i w, __m256i lab)
 {
-	const __m256i odd8 = SET256(ODD_NIBBLE_P);
-	__m256i lab = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)labels));
-	__m256i t = shift ? _mm256_and_si256(r, _mm256_set1_epi32((int)0xffffff00u)) : r;
+	__m256i t = _mm256_xor_si256(w, _mm256_srli_epi32(w, 16));
 
-	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 16));
 	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 8));
 	t = _mm256_xor_si256(t, _mm256_srli_epi32(t, 4));
-	t = _mm256_shuffle_epi8(odd8, _mm256_and_si256(t, _mm256_set1_epi32(0x0f)));
-	r = _mm256_shuffle_epi8(r, shift ? SET256(MASK_AM824_DEC) : SET256(MASK_AM824_ENC));
-	return _mm256_xor_si256(_mm256_xor_si256(r, lab), t);
+	t = _mm256_shuffle_epi8(SET256(ODD_NIBBLE_P), _mm256_and_si256(t, _mm256_set1_epi32(0x0f)));
+	return _mm256_xor_si256(_mm256_xor_si256(w, lab), t);
 }
 
-AVX2 static void am824_s32_avx2(uint8_t *restrict d, const int32_t *restrict s, size_t n,
-				const uint8_t *restrict labels)
+/* Audio words of 8 int32 samples (rounded as r24_hi(), octet 0 of the result dropped). */
+AVX2_INLINE static __m256i am824_audio_s32(const int32_t *s)
 {
-	size_t i = 0;
-
-	for (; i + 16 <= n; i += 16) {
-		__m256i a = am824_8(r24_hi(s + i), 1, labels + i);
-		__m256i b = am824_8(r24_hi(s + i + 8), 1, labels + i + 8);
-		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
-		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
-	}
-	if (i < n) {
-		aes67_pcm_kernels_scalar.am824_s32(d + 4 * i, s + i, n - i, labels + i);
-	}
+	return _mm256_shuffle_epi8(r24_hi(s), SET256(MASK_AM824_DEC));
 }
 
-AVX2 static void am824_f32_avx2(uint8_t *restrict d, const float *restrict s, size_t n,
-				const uint8_t *restrict labels)
+/* Audio words of 8 float samples: the low 24 bits of fclamp_256() (NaN -> 0). */
+AVX2_INLINE static __m256i am824_audio_f32(const float *f)
 {
-	size_t i = 0;
-
-	for (; i + 16 <= n; i += 16) {
-		__m256i a = am824_8(conv8(AES67_PCM_AM824, NULL, s + i), 0, labels + i);
-		__m256i b = am824_8(conv8(AES67_PCM_AM824, NULL, s + i + 8), 0, labels + i + 8);
-		_mm256_storeu_si256((__m256i *)(d + 4 * i), a);
-		_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);
-	}
-	if (i < n) {
-		aes67_pcm_kernels_scalar.am824_f32(d + 4 * i, s + i, n - i, labels + i);
-	}
+	return _mm256_shuffle_epi8(
+		fclamp_256(_mm256_loadu_ps(f), 8388608.0f, -8388608.0f, 8388607.0f),
+		SET256(MASK_AM824_ENC));
 }
+
+/* Label octets (stateless encoder) and label words (stateful) as vectors of 8 label words. */
+#define LAB8(p) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p)))
+#define LABW8(p) _mm256_loadu_si256((const __m256i *)(p))
+
+/*
+ * One AM824 kernel: 16 samples per step, then 8 at a time to the end with the last 8
+ * overlapping (the same input and labels give the same words); fewer than 8 go scalar.
+ */
+#define AM824_KERNEL(name, in_t, audio, lab_t, lab8, scalar)                           \
+	AVX2 static void name(uint8_t *restrict d, const in_t *restrict s, size_t n,   \
+			      const lab_t *restrict labels)                            \
+	{                                                                              \
+		size_t i = 0;                                                          \
+                                                                                       \
+		if (n < 8) {                                                           \
+			scalar(d, s, n, labels);                                       \
+			return;                                                        \
+		}                                                                      \
+		for (; i + 16 <= n; i += 16) {                                         \
+			__m256i a = am824_w8(audio(s + i), lab8(labels + i));          \
+			__m256i b = am824_w8(audio(s + i + 8), lab8(labels + i + 8));  \
+			_mm256_storeu_si256((__m256i *)(d + 4 * i), a);                \
+			_mm256_storeu_si256((__m256i *)(d + 4 * i + 32), b);           \
+		}                                                                      \
+		for (; i < n; i += 8) {                                                \
+			i = i + 8 > n ? n - 8 : i;                                     \
+			_mm256_storeu_si256((__m256i *)(d + 4 * i),                    \
+					    am824_w8(audio(s + i), lab8(labels + i))); \
+		}                                                                      \
+	}
+
+AM824_KERNEL(am824_s32_avx2, int32_t, am824_audio_s32, uint8_t, LAB8,
+	     aes67_pcm_kernels_scalar.am824_s32)
+AM824_KERNEL(am824_f32_avx2, float, am824_audio_f32, uint8_t, LAB8,
+	     aes67_pcm_kernels_scalar.am824_f32)
+AM824_KERNEL(am824w_s32_avx2, int32_t, am824_audio_s32, uint32_t, LABW8,
+	     aes67_pcm_am824w_s32_scalar)
+AM824_KERNEL(am824w_f32_avx2, float, am824_audio_f32, uint32_t, LABW8, aes67_pcm_am824w_f32_scalar)
 
 /* Channel-status octet @octet of up to 8 channels (from @block) as the octets of a uint64_t. */
 static inline uint64_t cs_octets8(const uint8_t *block, unsigned n, unsigned octet)
 {
+	const uint8_t *p = block + octet;
 	uint64_t q = 0;
 
-	for (unsigned c = 0; c < n && c < 8; c++) {
-		q |= (uint64_t)block[(size_t)c * AES67_AM824_CS_BYTES + octet] << (8 * c);
+	if (n >= 8) { /* the common case, unrolled: constant offsets and shifts, no loop */
+#define CS_AT(c) ((uint64_t)p[(c)*AES67_AM824_CS_BYTES] << (8 * (c)))
+		return CS_AT(0) | CS_AT(1) | CS_AT(2) | CS_AT(3) | CS_AT(4) | CS_AT(5) | CS_AT(6) |
+		       CS_AT(7);
+#undef CS_AT
+	}
+	for (unsigned c = 0; c < n; c++) {
+		q |= (uint64_t)p[(size_t)c * AES67_AM824_CS_BYTES] << (8 * c);
 	}
 	return q;
 }
@@ -463,11 +557,11 @@ AVX2 static void am824_labels_avx2(uint8_t *restrict lab, size_t frames, unsigne
 		__m256i v, test;
 		unsigned n;
 
-		if (cs != NULL && g_octet != octet && (rows == 0 || rows <= 8)) {
+		if (cs != NULL && g_octet != octet) {
 			g = cs_column(cs, channels, octet);
 			g_octet = octet;
 		}
-		if (rows != 0 && rows <= 8 && k % rows == 0 && frames - f >= rows) {
+		if (rows != 0 && rows <= 8 && (k & (rows - 1)) == 0 && frames - f >= rows) {
 			/* rows frames in one vector; k + rows <= 8: the shifted bits stay in octets
 			 */
 			n = rows;
@@ -516,6 +610,8 @@ static const struct pcm_kernels kernels_avx2 = {
 	.am824_s32 = am824_s32_avx2,
 	.am824_f32 = am824_f32_avx2,
 	.am824_labels = am824_labels_avx2,
+	.am824w_s32 = am824w_s32_avx2,
+	.am824w_f32 = am824w_f32_avx2,
 };
 
 const struct pcm_kernels *aes67_pcm_kernels_x86(enum pcm_isa isa)

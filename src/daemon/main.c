@@ -20,8 +20,11 @@
 
 #include "aes67/error.h"
 #include "daemon.h"
+#include "device.h"
 #include "log.h"
 #include "netif.h"
+#include "ptp_commands.h"
+#include "sap_daemon.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -265,9 +268,39 @@ int main(int argc, char **argv)
 		goto out_control;
 	}
 	/* Control commands of later parts (each owner registers above its own marker). */
+	if ((r = aes67d_ptp_setup(&d)) < 0) {
+		goto out_control;
+	}
 	/* @hook register ptp (end) */
+	/* Devices are created before the fork (memfds, mappings and the socket survive it) so the
+	 * control thread never sees d.devices change; their thread starts after the fork. */
+	{
+		char devsock[sizeof(sock)];
+
+		if ((r = aes67d_device_socket_path(cp.path, devsock, sizeof(devsock))) < 0 ||
+		    (r = aes67d_devices_create(&d.devices, &d.config, devsock, d.clock)) < 0 ||
+		    (r = aes67d_device_commands_register(d.control, &d)) < 0) {
+			fprintf(stderr, "aes67d: devices (socket %s): %s\n", devsock,
+				aes67_strerror(r));
+			aes67d_devices_destroy(d.devices);
+			d.devices = NULL;
+			goto out_control;
+		}
+	}
 	/* @hook register device (end) */
 	/* @hook register engine (end) */
+	{
+		char saperr[AES67D_ERR_BYTES];
+
+		if ((r = aes67d_sap_create(&d.sap, &d, saperr, sizeof(saperr))) < 0) {
+			fprintf(stderr, "aes67d: %s\n", saperr);
+			goto out_control;
+		}
+		if ((r = aes67d_sap_commands_register(d.control, &d)) < 0) {
+			fprintf(stderr, "aes67d: SAP commands: %s\n", aes67_strerror(r));
+			goto out_control;
+		}
+	}
 	/* @hook register sap (end) */
 	if (!o.foreground) {
 		aes67d_log_setup("aes67d", o.verbose >= 1 ? AES67D_LOG_DEBUG : AES67D_LOG_NOTICE,
@@ -292,9 +325,24 @@ int main(int argc, char **argv)
 	}
 	/* Start order: clock source first (PTP), then devices, streams, announcements. Each owner
 	 * adds its start call above its marker; on failure it jumps to its own cleanup label. */
+	if ((r = aes67d_ptp_start(&d)) < 0) {
+		goto out_ptp;
+	}
 	/* @hook start ptp (end) */
+	if ((r = aes67d_devices_start(d.devices)) < 0) {
+		aes67d_log(AES67D_LOG_ERR, "cannot start device thread: %s", aes67_strerror(r));
+		goto out_devices;
+	}
 	/* @hook start device (end) */
 	/* @hook start engine (end) */
+	{
+		char saperr[AES67D_ERR_BYTES];
+
+		if ((r = aes67d_sap_start(d.sap, saperr, sizeof(saperr))) < 0) {
+			aes67d_log(AES67D_LOG_ERR, "%s", saperr);
+			goto out_sap;
+		}
+	}
 	/* @hook start sap (end) */
 	aes67d_log(AES67D_LOG_NOTICE, "running on %s, control socket %s, clock %s%s",
 		   d.config.interface, cp.path, d.clock->name,
@@ -304,9 +352,15 @@ int main(int argc, char **argv)
 	run(&events);
 	r = 0;
 	/* Stop in reverse order; each owner adds its stop call and label above its marker. */
+out_sap:
+	aes67d_sap_stop(d.sap);
 	/* @hook stop sap (end) */
 	/* @hook stop engine (end) */
+out_devices:
+	aes67d_devices_destroy(d.devices);
 	/* @hook stop device (end) */
+out_ptp:
+	aes67d_ptp_stop(&d);
 	/* @hook stop ptp (end) */
 out_control:
 	aes67d_control_destroy(d.control);

@@ -13,6 +13,7 @@
 #ifndef AES67D_CLOCK_H
 #define AES67D_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "aes67/common.h"
@@ -30,9 +31,22 @@ enum aes67d_clock_kind {
 	AES67D_CLOCK_PTP = 2,	   /* a PTP grandmaster: ts-refclk:ptp=IEEE1588-2008:... */
 };
 
+/* The reference a clock follows, for SDP a=ts-refclk (RFC 7273 §4.8; AES67-2018 §8.5). */
+struct aes67d_clock_ref {
+	bool gm_valid;		/* a grandmaster is known (PTP back end) */
+	uint8_t gm_identity[8]; /* its clockIdentity (IEEE 1588-2008 §7.5.2.2) */
+	uint8_t domain;		/* PTP domainNumber */
+	bool locked;		/* the servo is locked to it (or we are the grandmaster) */
+	uint32_t generation;	/* changes whenever gm_valid, gm_identity or domain change:
+				 * a changed value means "re-announce the streams" */
+};
+
 struct aes67d_clock {
 	const char *name;
 	enum aes67d_clock_kind kind;
+	/* The reference followed, or NULL for back ends without one (LOCALMAC). Return 0 or
+	 * negative error. Thread: any; rt-safe (PTP back end: lock-free seqlock read). */
+	int (*get_ref)(struct aes67d_clock *clk, struct aes67d_clock_ref *ref);
 	/* PTP time now, ns. Return 0 or negative error. Thread: any; rt-safe. */
 	int (*now_ns)(struct aes67d_clock *clk, uint64_t *ptp_ns);
 	/* Current mapping to CLOCK_MONOTONIC_RAW. Return 0 or negative error. Thread: control. */

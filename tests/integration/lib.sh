@@ -148,3 +148,42 @@ a67_done() {
     echo "# pass $A67_PASS fail $A67_FAIL"
     [ "$A67_FAIL" -eq 0 ]
 }
+
+# --- PTP helpers (owner: ptp) ---
+# a67_ctl HOST SOCKET JSON: one control-socket request to aes67d, prints the one-line answer.
+a67_ctl() {
+    a67_run "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+sys.stdout.write(buf.decode())
+' "$2" "$3"
+}
+
+# a67_ptp4l_conf FILE UDS PRIORITY1 [EXTRA LINES...]: a ptp4l config with the AES67 media
+# profile intervals, --free_running (never steer the shared clock) and its own UDS address.
+a67_ptp4l_conf() {
+    local f=$1 uds=$2 p1=$3
+    shift 3
+    {
+        echo "[global]"
+        echo "priority1 $p1"
+        echo "domainNumber 0"
+        echo "logAnnounceInterval 1"
+        echo "logSyncInterval -3"
+        echo "logMinDelayReqInterval -3"
+        echo "announceReceiptTimeout 3"
+        echo "free_running 1"
+        echo "uds_address $uds"
+        echo "summary_interval 0"
+        for l in "$@"; do echo "$l"; done
+    } >"$f"
+}

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests for the pcm codecs. Exhaustive where it is cheap enough: every L16 value and every
- * L24 value go wire -> int32 -> wire and wire -> float -> wire bit-exactly, and the dispatched
- * (SIMD) path is compared with the scalar reference on all of them. L32/AM824 and float inputs
- * are covered by edge values plus a large pseudo-random sample (fixed seed). AM824 labels are
- * checked against golden words made by an independent model (tests/data/pcm/). The RT guard
- * proves the codecs neither allocate, lock, log nor read a clock.
+ * L24 value go wire -> int32 -> wire and wire -> float -> wire bit-exactly, and every kernel
+ * table this CPU can run (scalar, SSSE3, AVX2) is compared with the scalar reference on all of
+ * them, at every length 0..69 and 3 misalignments, and on random int32/float bit patterns.
+ * L32/AM824 and float inputs are covered by edge values plus a large pseudo-random sample
+ * (fixed seed). AM824 labels are checked against golden words made by an independent model
+ * (tests/data/pcm/), every table's fast AM824 encoder against the word-at-a-time reference,
+ * the channel-status CRCC against the AES3-2 worked examples. The RT guard proves the codecs
+ * neither allocate, lock, log nor read a clock.
  */
 #include <errno.h>
 #include <math.h>
@@ -711,6 +714,25 @@ static void test_rt_guard(void **state)
 	assert_int_equal(r, 0);
 }
 
+/* The public functions use the best table this CPU can run, chosen once. */
+static void test_dispatch(void **state)
+{
+	const struct pcm_kernels *best = aes67_pcm_kernels_get(PCM_ISA_AVX2);
+
+	(void)state;
+	if (best == NULL) {
+		best = aes67_pcm_kernels_get(PCM_ISA_SSSE3);
+	}
+	if (best == NULL) {
+		best = &aes67_pcm_kernels_scalar;
+	}
+	assert_ptr_equal(aes67_pcm_kernels(), best);
+	assert_ptr_equal(aes67_pcm_kernels(), aes67_pcm_kernels());
+	assert_ptr_equal(aes67_pcm_kernels_get(PCM_ISA_SCALAR), &aes67_pcm_kernels_scalar);
+	assert_null(aes67_pcm_kernels_get(PCM_ISA_COUNT));
+	print_message("pcm kernels in use: %s\n", best->name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -720,7 +742,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),		 cmocka_unit_test(test_am824_golden),
 		cmocka_unit_test(test_am824_blocks),	 cmocka_unit_test(test_am824_encode_tables),
 		cmocka_unit_test(test_cs_crc_vectors),	 cmocka_unit_test(test_cs_rates),
-		cmocka_unit_test(test_rt_guard),
+		cmocka_unit_test(test_rt_guard),	 cmocka_unit_test(test_dispatch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

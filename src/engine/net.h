@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sockets of the streaming engine: one transmit socket for every stream (sendmmsg with the
+ * destination, TTL and DSCP per message) and one receive socket per stream (bound to the group
+ * and port, joined on the chosen interface, software receive timestamps on).
+ */
+#ifndef AES67D_NET_H
+#define AES67D_NET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aes67/common.h"
+
+/* The interface all AES67 traffic uses: what the sockets need to know about it. */
+struct aes67d_net_if {
+	char name[16];
+	unsigned index;
+	struct in_addr addr; /* its IPv4 address, network order */
+	uint8_t mac[6];	     /* for a=ts-refclk:localmac (RFC 7273 §4.8) */
+};
+
+/**
+ * aes67d_net_if_get() - look up an interface and check it can carry AES67 traffic.
+ * @name: interface name. @out: receives index, address and MAC.
+ * @err, @err_bytes: receive "interface X: reason; fix" on failure.
+ * Return: 0, -ENODEV, -ENETDOWN, -EADDRNOTAVAIL, -EOPNOTSUPP or -errno. Thread: control.
+ */
+AES67_MUST_CHECK int aes67d_net_if_get(const char *name, struct aes67d_net_if *out, char *err,
+				       size_t err_bytes);
+
+/**
+ * aes67d_net_tx_open() - the transmit socket: bound to the interface's address, multicast out
+ * of that interface (IP_MULTICAST_IF by index), default TTL @ttl and DSCP @dscp (per-packet
+ * values go in IP_TTL / IP_TOS control messages).
+ * @nif: the interface. @ttl: 1..255. @dscp: 0..63. @err, @err_bytes: reason on failure.
+ * Return: the socket (>= 0) or -errno. Thread: control.
+ */
+AES67_MUST_CHECK int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigned ttl,
+					unsigned dscp, char *err, size_t err_bytes);
+
+/**
+ * aes67d_net_rx_open() - a receive socket for one stream.
+ * @nif: the interface to join on.
+ * @group: multicast group (joined with IP_ADD_MEMBERSHIP, or IP_ADD_SOURCE_MEMBERSHIP when
+ *         @source is not INADDR_ANY: RFC 4570 source filter, IGMPv3) or a unicast address of
+ *         this host (nothing joined), with the port.
+ * @source: the only sender accepted, or INADDR_ANY.
+ * @err, @err_bytes: reason on failure.
+ * The socket is non-blocking, has a 1 MiB receive buffer (or what the system allows), does
+ * not see other groups on the same port (IP_MULTICAST_ALL off) and has SO_TIMESTAMPING software
+ * receive timestamps on.
+ * Return: the socket or -errno. Thread: control.
+ */
+AES67_MUST_CHECK int aes67d_net_rx_open(const struct aes67d_net_if *nif,
+					const struct sockaddr_in *group, struct in_addr source,
+					char *err, size_t err_bytes);
+
+/**
+ * aes67d_net_parse_addr() - "A.B.C.D[:PORT]" to an address; the port defaults to @def_port.
+ * @text: the text. @def_port: host order. @out: receives it.
+ * Return: 0 or -EINVAL. Thread: any.
+ */
+AES67_MUST_CHECK int aes67d_net_parse_addr(const char *text, uint16_t def_port,
+					   struct sockaddr_in *out);
+
+#endif /* AES67D_NET_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The RX thread of the engine: polls the receive streams' sockets, takes datagrams with
+ * recvmmsg and their SO_TIMESTAMPING software receive time, places them (stream_rx.c), then
+ * moves every capture position whose time has come from the streams' timelines into their
+ * devices' capture rings (engine.h). RT rules: no allocation, no locks, no logging.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+/* After <time.h>: it uses struct timespec without including it. */
+#include <linux/errqueue.h>
+
+#include "aes67/clock_page.h"
+#include "aes67/error.h"
+#include "engine_impl.h"
+
+#define POLL_MS 1
+
+static void rx_commands(struct aes67d_engine *e, uint64_t now_ptp)
+{
+	struct engine_cmd c;
+
+	while (aes67d_cmdq_pop(&e->rxt.cmdq, &c, sizeof(c)) == 0) {
+		struct aes67d_rx_stream *s = c.stream;
+
+		if (c.op == ENGINE_CMD_ADD && e->n_rx_active < AES67D_ENGINE_MAX_STREAMS) {
+			e->rx_active[e->n_rx_active++] = s;
+			atomic_store_explicit(&s->state, AES67D_STREAM_ACTIVE,
+					      memory_order_release);
+		} else if (c.op == ENGINE_CMD_REMOVE) {
+			for (uint32_t i = 0; i < e->n_rx_active; i++) {
+				if (e->rx_active[i] == s) {
+					e->rx_active[i] = e->rx_active[--e->n_rx_active];
+					break;
+				}
+			}
+			atomic_store_explicit(&s->state, AES67D_STREAM_DETACHED,
+					      memory_order_release);
+		} else {
+			aes67d_events_push(&e->rxt.events, AES67D_EV_CMD_REFUSED, s->index, -ENOSPC,
+					   now_ptp);
+		}
+	}
+}
+
+/* Software receive time (CLOCK_REALTIME, ns) of a datagram, or 0 without one. */
+static uint64_t rx_time_ns(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPING &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
+			struct scm_timestamping st;
+
+			memcpy(&st, CMSG_DATA(cm), sizeof(st));
+			return (uint64_t)st.ts[0].tv_sec * 1000000000ull +
+			       (uint64_t)st.ts[0].tv_nsec;
+		}
+	}
+	return 0;
+}
+
+static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
+{
+	uint64_t now_pos = 0;
+
+	if (aes67_clock_page_ptp_to_frame(now_ptp, s->p.rate_hz, &now_pos) < 0) {
+		return;
+	}
+	for (int round = 0; round < 8; round++) {
+		int n;
+
+		for (unsigned i = 0; i < RX_BATCH; i++) {
+			struct msghdr *mh = &e->rx_msgs[i].msg_hdr;
+
+			e->rx_iov[i].iov_base = e->rx_buf[i];
+			e->rx_iov[i].iov_len = sizeof(e->rx_buf[i]);
+			mh->msg_name = &e->rx_from[i];
+			mh->msg_namelen = sizeof(e->rx_from[i]);
+			mh->msg_iov = &e->rx_iov[i];
+			mh->msg_iovlen = 1;
+			mh->msg_control = e->rx_cmsg[i];
+			mh->msg_controllen = RX_CMSG_BYTES;
+			mh->msg_flags = 0;
+		}
+		n = recvmmsg(s->fd, e->rx_msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct msghdr *mh = &e->rx_msgs[i].msg_hdr;
+			uint64_t t_ns = rx_time_ns(mh), arr = 0;
+			int r;
+
+			/* A.8 only needs differences: the realtime stamp in RTP units will do. */
+			if (t_ns == 0 ||
+			    aes67_clock_page_ptp_to_frame(t_ns, s->p.rate_hz, &arr) < 0) {
+				arr = now_pos;
+			}
+			if ((mh->msg_flags & MSG_TRUNC) != 0) {
+				atomic_fetch_add_explicit(&s->c.malformed, 1, memory_order_relaxed);
+				continue;
+			}
+			r = aes67d_rx_packet(s, e->rx_buf[i], e->rx_msgs[i].msg_len,
+					     e->rx_from[i].sin_addr, now_pos, (uint32_t)arr,
+					     now_ptp);
+			if (r < 0) {
+				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, s->index,
+						   r, now_ptp);
+			}
+		}
+		if (n < RX_BATCH) {
+			return;
+		}
+	}
+}
+
+/* Moves capture positions [cap_pos, now) of one device out of its streams' timelines. */
+static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t now_ptp)
+{
+	struct engine_device *d = &e->devices[d_idx];
+	const struct aes67_ring_dir *cap = &d->ring->capture;
+	uint64_t now_pos = 0;
+
+	if (aes67_clock_page_ptp_to_frame(now_ptp, d->rate_hz, &now_pos) < 0) {
+		return;
+	}
+	if (d->cap_pos == 0 || now_pos - d->cap_pos > cap->capacity_frames / 2) {
+		if (d->cap_pos != 0) {
+			aes67d_events_push(&e->rxt.events, AES67D_EV_RING_OVERRUN, d_idx,
+					   (int64_t)(now_pos - d->cap_pos), now_ptp);
+		}
+		d->cap_pos = now_pos;
+	}
+	while (d->cap_pos < now_pos) {
+		uint64_t k = now_pos - d->cap_pos;
+
+		if (k > AES67D_RX_DRAIN_FRAMES) {
+			k = AES67D_RX_DRAIN_FRAMES;
+		}
+		memset(d->cap_buf, 0, (size_t)k * cap->channels * sizeof(int32_t));
+		for (uint32_t i = 0; i < e->n_rx_active; i++) {
+			struct aes67d_rx_stream *s = e->rx_active[i];
+
+			if (s->device == d_idx && aes67d_rx_drain(s, d->cap_pos, (uint32_t)k,
+								  d->cap_buf, cap->channels) < 0) {
+				aes67d_events_push(&e->rxt.events, AES67D_EV_RING_UNDERRUN,
+						   s->index, (int64_t)k, now_ptp);
+			}
+		}
+		if (aes67_ring_write(cap, d->cap_pos, d->cap_buf, (uint32_t)k) < 0) {
+			aes67d_events_push(&e->rxt.events, AES67D_EV_RING_OVERRUN, d_idx,
+					   (int64_t)k, now_ptp);
+		}
+		d->cap_pos += k;
+	}
+}
+
+void *aes67d_engine_rx_main(void *arg)
+{
+	struct aes67d_engine *e = arg;
+	struct pollfd fds[AES67D_ENGINE_MAX_STREAMS];
+
+	aes67d_engine_thread_rt(&e->rxt, e->realtime, e->rx_priority);
+	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
+		uint64_t now_ptp = 0;
+		uint32_t n = e->n_rx_active;
+		bool used[AES67D_ENGINE_MAX_DEVICES] = {false};
+
+		for (uint32_t i = 0; i < n; i++) {
+			fds[i].fd = e->rx_active[i]->fd;
+			fds[i].events = POLLIN;
+			fds[i].revents = 0;
+		}
+		if (poll(fds, n, POLL_MS) < 0 && errno != EINTR) {
+			aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, 0, -errno, 0);
+		}
+		if (e->clock->now_ns(e->clock, &now_ptp) < 0) {
+			continue;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			if ((fds[i].revents & POLLIN) != 0) {
+				rx_socket(e, e->rx_active[i], now_ptp);
+			}
+		}
+		for (uint32_t i = 0; i < e->n_rx_active; i++) {
+			used[e->rx_active[i]->device] = true;
+		}
+		for (uint32_t d = 0; d < e->n_devices; d++) {
+			if (used[d]) {
+				rx_drain_device(e, d, now_ptp);
+			}
+		}
+		rx_commands(e, now_ptp);
+	}
+	return NULL;
+}

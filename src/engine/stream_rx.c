@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Receive stream: creation, the per-packet path (check, parse, decode, place) and the drain
+ * into the device (see stream_rx.h). Every refusal is counted under its own name; nothing on
+ * this path allocates, locks, logs or reads a clock (proved in tests/unit/test_engine_rx.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aes67/error.h"
+#include "stream_rx.h"
+
+#define RELAXED memory_order_relaxed
+
+void aes67d_rx_params_init(struct aes67d_rx_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->group.sin_family = AF_INET;
+	p->group.sin_port = htons(5004);
+	p->format = AES67_PCM_L24;
+	p->rate_hz = 48000;
+	p->channels = 2;
+	p->frames_per_packet = 48;
+	p->payload_type = -1;
+	p->link_offset_frames = aes67d_rx_default_link_offset_frames(48000, 48);
+}
+
+uint32_t aes67d_rx_default_link_offset_frames(uint32_t rate_hz, uint32_t frames_per_packet)
+{
+	uint64_t one_ms = (uint64_t)rate_hz / 1000;
+
+	if ((uint64_t)frames_per_packet < one_ms) {
+		return (uint32_t)one_ms;
+	}
+	return 3 * frames_per_packet;
+}
+
+static uint32_t pow2_at_least(uint64_t v)
+{
+	uint32_t c = 16;
+
+	while (c < v && c < AES67_TIMELINE_CAPACITY_MAX) {
+		c <<= 1;
+	}
+	return c;
+}
+
+int aes67d_rx_stream_create(struct aes67d_rx_stream **out, const struct aes67d_rx_params *p,
+			    uint64_t now_pos, char *err, size_t err_bytes)
+{
+	struct aes67_timeline_config tc;
+	struct aes67d_rx_stream *s;
+	size_t sb = aes67_pcm_sample_bytes(p->format), tl_bytes = 0;
+	uint64_t max_frames;
+
+	if (sb == 0) {
+		snprintf(err, err_bytes, "format: unknown; use L16, L24, L32 or AM824");
+		return -AES67_ERANGE;
+	}
+	if (p->rate_hz < 8000 || p->rate_hz > 384000) {
+		snprintf(err, err_bytes, "rate: %u Hz is out of range", p->rate_hz);
+		return -AES67_ERANGE;
+	}
+	if (p->channels < 1 || p->channels > AES67D_RX_MAX_CHANNELS) {
+		snprintf(err, err_bytes, "channels: %u is outside 1..%u", p->channels,
+			 AES67D_RX_MAX_CHANNELS);
+		return -AES67_ERANGE;
+	}
+	if (p->link_offset_frames > p->rate_hz) {
+		snprintf(err, err_bytes,
+			 "link offset: %u frames is more than 1 s; use at most %u frames",
+			 p->link_offset_frames, p->rate_hz);
+		return -AES67_ERANGE;
+	}
+	if (p->payload_type > 127) {
+		snprintf(err, err_bytes, "payload type: %d is outside 0..127", p->payload_type);
+		return -AES67_ERANGE;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		goto fail_nomem;
+	}
+	s->fd = -1;
+	s->p = *p;
+	s->frame_bytes = p->channels * (uint32_t)sb;
+	max_frames = AES67D_RX_MAX_PACKET_BYTES / s->frame_bytes;
+	/* Room for the link offset, a quarter second of jitter and the largest packet. */
+	tc.channels = p->channels;
+	tc.capacity_frames =
+		pow2_at_least((uint64_t)p->link_offset_frames + p->rate_hz / 4 + max_frames);
+	if (aes67_timeline_get_size(&tc, &tl_bytes) < 0) {
+		free(s);
+		snprintf(err, err_bytes, "buffer: no timeline of %u frames x %u channels",
+			 tc.capacity_frames, tc.channels);
+		return -AES67_ERANGE;
+	}
+	s->tl_mem = aligned_alloc(64, (tl_bytes + 63) / 64 * 64);
+	s->scratch = calloc(max_frames * p->channels, sizeof(int32_t));
+	s->drain = calloc((size_t)AES67D_RX_DRAIN_FRAMES * p->channels, sizeof(int32_t));
+	if (s->tl_mem == NULL || s->scratch == NULL || s->drain == NULL) {
+		aes67d_rx_stream_destroy(s);
+		goto fail_nomem;
+	}
+	if (aes67_timeline_init(s->tl_mem, tl_bytes, &tc, now_pos, &s->tl) < 0) {
+		aes67d_rx_stream_destroy(s);
+		snprintf(err, err_bytes, "buffer: cannot start the timeline at position %llu",
+			 (unsigned long long)now_pos);
+		return -AES67_ERANGE;
+	}
+	aes67_rtp_stats_init(&s->rtp);
+	atomic_store(&s->c.first_pos, AES67D_RX_NO_POS);
+	*out = s;
+	return 0;
+fail_nomem:
+	snprintf(err, err_bytes, "out of memory for the stream's buffers");
+	return -ENOMEM;
+}
+
+void aes67d_rx_stream_destroy(struct aes67d_rx_stream *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	free(s->tl_mem);
+	free(s->scratch);
+	free(s->drain);
+	free(s);
+}
+
+/* Copy the RTP and timeline counters out to the atomics others read. */
+static AES67_RT void publish(struct aes67d_rx_stream *s)
+{
+	struct aes67_rtp_stats_report r;
+	struct aes67_timeline_stats t;
+
+	aes67_rtp_stats_get(&s->rtp, &r);
+	aes67_timeline_get_stats(s->tl, &t);
+	atomic_store_explicit(&s->c.lost, s->prev_lost + r.lost, RELAXED);
+	atomic_store_explicit(&s->c.reordered, s->prev_reordered + r.reordered, RELAXED);
+	atomic_store_explicit(&s->c.duplicates, s->prev_duplicates + r.duplicates, RELAXED);
+	atomic_store_explicit(&s->c.restarts, s->prev_restarts + r.restarts, RELAXED);
+	atomic_store_explicit(&s->c.jitter_rtp, r.jitter_rtp, RELAXED);
+	atomic_store_explicit(&s->c.late, t.late_packets, RELAXED);
+	atomic_store_explicit(&s->c.too_early, t.too_early_packets, RELAXED);
+	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
+}
+
+/* A new SSRC: keep what the old source's statistics said, start afresh (RFC 3550 §8.2). */
+static AES67_RT void new_source(struct aes67d_rx_stream *s, uint32_t ssrc)
+{
+	struct aes67_rtp_stats_report r;
+
+	if (s->have_ssrc) {
+		aes67_rtp_stats_get(&s->rtp, &r);
+		s->prev_lost += r.lost;
+		s->prev_reordered += r.reordered;
+		s->prev_duplicates += r.duplicates;
+		s->prev_restarts += r.restarts;
+		atomic_fetch_add_explicit(&s->c.ssrc_changes, 1, RELAXED);
+	}
+	aes67_rtp_stats_init(&s->rtp);
+	s->have_ssrc = true;
+	s->ssrc = ssrc;
+	atomic_store_explicit(&s->c.ssrc, ssrc, RELAXED);
+}
+
+int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_bytes,
+		     struct in_addr src, uint64_t now_pos, uint32_t arrival_rtp, uint64_t now_ns)
+{
+	struct aes67_rtp_header h;
+	uint64_t base, pos, due, frames, end;
+	int64_t miss;
+	int r;
+
+	if (s->p.source.s_addr != INADDR_ANY && src.s_addr != s->p.source.s_addr) {
+		atomic_fetch_add_explicit(&s->c.filtered, 1, RELAXED);
+		return 0;
+	}
+	r = aes67_rtp_parse(&h, buf, len_bytes);
+	if (r >= 0 && (h.payload_bytes == 0 || h.payload_bytes % s->frame_bytes != 0)) {
+		r = -AES67_EMALFORMED; /* not a whole number of frames of this format */
+	}
+	if (r < 0) {
+		atomic_fetch_add_explicit(&s->c.malformed, 1, RELAXED);
+		return r;
+	}
+	if (s->p.payload_type >= 0 && h.payload_type != (uint8_t)s->p.payload_type) {
+		atomic_fetch_add_explicit(&s->c.wrong_pt, 1, RELAXED);
+		return 0;
+	}
+	frames = h.payload_bytes / s->frame_bytes;
+	if (!s->have_ssrc || h.ssrc != s->ssrc) {
+		new_source(s, h.ssrc);
+	}
+	(void)aes67_rtp_stats_update(&s->rtp, h.seq, h.timestamp, arrival_rtp);
+	if (s->p.format == AES67_PCM_AM824) {
+		r = aes67_am824_decode_s32(s->scratch, NULL, h.payload, frames, s->p.channels,
+					   NULL);
+	} else {
+		r = aes67_pcm_decode_s32(s->p.format, s->scratch, h.payload,
+					 frames * s->p.channels);
+	}
+	if (r < 0) {
+		atomic_fetch_add_explicit(&s->c.malformed, 1, RELAXED);
+		return r;
+	}
+	/* AES67-2018 §7.3: position = timestamp - mediaclk offset, nearest to now, + link offset.
+	 */
+	base = aes67_ts_extend(h.timestamp - s->p.ts_offset, now_pos);
+	due = now_pos + s->p.link_offset_frames;
+	pos = base + (uint64_t)s->anchor_frames + s->p.link_offset_frames;
+	miss = (int64_t)(pos - due);
+	if (miss > (int64_t)AES67D_RX_RESYNC_FRAMES(s->p.rate_hz) ||
+	    miss < -(int64_t)AES67D_RX_RESYNC_FRAMES(s->p.rate_hz)) {
+		/* Not on our media clock: re-anchor so this packet is exactly on time. */
+		s->anchor_frames = (int64_t)(due - s->p.link_offset_frames - base);
+		pos = due;
+		atomic_fetch_add_explicit(&s->c.resyncs, 1, RELAXED);
+	}
+	r = aes67_timeline_write(s->tl, pos, s->scratch, (uint32_t)frames, s->p.channels, 0);
+	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);
+	atomic_fetch_add_explicit(&s->c.bytes, h.payload_bytes, RELAXED);
+	atomic_store_explicit(&s->c.last_arrival_ns, now_ns, RELAXED);
+	if (r > 0) {
+		end = pos + frames;
+		if (atomic_load_explicit(&s->c.first_pos, RELAXED) == AES67D_RX_NO_POS) {
+			atomic_store_explicit(&s->c.first_pos, pos, memory_order_release);
+		}
+		if (end > atomic_load_explicit(&s->c.last_end_pos, RELAXED)) {
+			atomic_store_explicit(&s->c.last_end_pos, end, memory_order_release);
+		}
+	}
+	publish(s);
+	return r;
+}
+
+int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, int32_t *dst,
+		    uint32_t dev_channels)
+{
+	const uint32_t ch = s->p.channels, off = s->p.device_channel_offset;
+	uint64_t rp = aes67_timeline_read_pos(s->tl);
+	uint32_t skip = 0;
+	int r;
+
+	if (frames == 0 || frames > AES67D_RX_DRAIN_FRAMES || off + ch > dev_channels) {
+		return -EINVAL;
+	}
+	if (pos + frames <= rp) {
+		return 0; /* already played out (the stream joined after these positions) */
+	}
+	if (pos < rp) {
+		skip = (uint32_t)(rp - pos);
+	}
+	r = aes67_timeline_read(s->tl, pos + skip, s->drain, frames - skip);
+	if (r < 0) {
+		return r;
+	}
+	for (uint32_t f = skip; f < frames; f++) {
+		memcpy(&dst[(size_t)f * dev_channels + off], &s->drain[(size_t)(f - skip) * ch],
+		       ch * sizeof(int32_t));
+	}
+	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
+	return r;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One receive stream of the engine: parameters, RTP receive state, the stream's playout
+ * timeline (aes67/timeline.h) and the per-packet work: check, parse, decode and place a packet
+ * at its media position (AES67-2018 §7.3: RTP timestamp - mediaclk offset, extended to 64 bits
+ * around "now", plus the link offset). The socket and the thread live in rxloop.c; nothing here
+ * does I/O, so placement, loss and restart following are unit-tested under the RT guard.
+ *
+ * Following a sender: placement is by timestamp, so a new SSRC or a sequence jump from a sender
+ * on the same media clock needs nothing but bookkeeping (counted as ssrc_changes / restarts).
+ * A sender whose timestamps are not on our media clock at all (a non-PTP peer, a random RTP
+ * timestamp offset, or a sender that restarted with a new offset) would land hours away; when a
+ * packet lands more than AES67D_RX_RESYNC_FRAMES(rate) from where a timely packet would, the
+ * stream re-anchors: it adds the constant that puts this packet exactly at now + link offset and
+ * counts a resync. Senders on our clock are never moved by this (their error is milliseconds).
+ */
+#ifndef AES67D_STREAM_RX_H
+#define AES67D_STREAM_RX_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aes67/common.h"
+#include "aes67/pcm.h"
+#include "aes67/rtp.h"
+#include "aes67/timeline.h"
+#include "stream_tx.h"
+
+#define AES67D_RX_MAX_PACKET_BYTES 9000 /* a jumbo frame's worth */
+#define AES67D_RX_MAX_CHANNELS 64
+#define AES67D_RX_DRAIN_FRAMES 256 /* most frames moved to the device per drain call */
+#define AES67D_RX_RESYNC_FRAMES(rate) ((uint64_t)(rate) / 2) /* 0.5 s */
+#define AES67D_RX_NO_POS UINT64_MAX
+
+/* What a caller chooses for a receive stream. Initialise with aes67d_rx_params_init(). */
+struct aes67d_rx_params {
+	char name[AES67D_STREAM_NAME_BYTES];
+	struct sockaddr_in group; /* multicast group (or a local unicast address) and port */
+	struct in_addr source;	  /* only packets from here (RFC 4570); INADDR_ANY: any */
+	enum aes67_pcm_format format;
+	uint32_t rate_hz;
+	uint32_t channels;	     /* 1..64 */
+	uint32_t frames_per_packet;  /* expected n; packets of other sizes are accepted */
+	int payload_type;	     /* 0..127, or -1 to accept any */
+	uint32_t ts_offset;	     /* a=mediaclk:direct= offset of the sender, RTP units */
+	uint32_t link_offset_frames; /* playout delay after the packet's timestamp */
+	uint32_t device_channel_offset;
+};
+
+/* Counters, written by the RX thread (relaxed atomics), read by anyone. */
+struct aes67d_rx_counters {
+	_Atomic uint64_t packets; /* accepted and placed (or counted late / too early) */
+	_Atomic uint64_t bytes;	  /* payload bytes of those */
+	_Atomic uint64_t malformed;
+	_Atomic uint64_t filtered;  /* wrong source address */
+	_Atomic uint64_t wrong_pt;  /* wrong payload type */
+	_Atomic uint64_t lost;	    /* RFC 3550 A.3 expected - received, over all SSRCs */
+	_Atomic uint64_t late;	    /* packets with frames already played out */
+	_Atomic uint64_t too_early; /* packets beyond the buffer */
+	_Atomic uint64_t reordered;
+	_Atomic uint64_t duplicates;
+	_Atomic uint64_t ssrc_changes;
+	_Atomic uint64_t restarts; /* sequence restarts (RFC 3550 A.1) */
+	_Atomic uint64_t resyncs;  /* re-anchorings to a sender off our media clock */
+	_Atomic uint64_t jitter_rtp;
+	_Atomic int64_t fill_frames;
+	_Atomic uint64_t first_pos;	  /* placed position of the first packet, or NO_POS */
+	_Atomic uint64_t last_end_pos;	  /* one past the highest position placed */
+	_Atomic uint64_t last_arrival_ns; /* engine clock (PTP ns) at the last packet */
+	_Atomic uint32_t ssrc;
+};
+
+struct aes67d_rx_stream {
+	struct aes67d_rx_params p;
+	uint32_t frame_bytes;
+	bool have_ssrc;
+	uint32_t ssrc;
+	int64_t anchor_frames; /* added to the timestamp-derived position; 0 for synced peers */
+	struct aes67_rtp_stats rtp;
+	uint64_t prev_lost; /* lost/reordered/duplicates of earlier SSRCs */
+	uint64_t prev_reordered;
+	uint64_t prev_duplicates;
+	uint64_t prev_restarts;
+	struct aes67_timeline *tl;
+	void *tl_mem;
+	int32_t *scratch; /* decoded packet */
+	int32_t *drain;	  /* AES67D_RX_DRAIN_FRAMES * channels */
+	struct aes67d_rx_counters c;
+	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
+	uint32_t index;
+	uint32_t device; /* index of its device in the engine */
+	int fd;		 /* the stream's socket (rxloop.c), -1 when none */
+};
+
+/**
+ * aes67d_rx_params_init() - defaults: L24, 48 kHz, 2 channels, 48 frames, any payload type,
+ * offset 0, link offset aes67d_rx_default_link_offset_frames(), port 5004. Thread: any.
+ * @p: the parameters.
+ */
+void aes67d_rx_params_init(struct aes67d_rx_params *p);
+
+/**
+ * aes67d_rx_default_link_offset_frames() - the documented default playout delay: 1 ms below
+ * 1 ms packets, 3 packet times from 1 ms up (AES67-2018 §7.3 suggests room for one packet time
+ * plus network and scheduling jitter; the machines this runs on are virtual and shared).
+ * @rate_hz: sample rate. @frames_per_packet: n. Return: frames. Thread: any.
+ */
+uint32_t aes67d_rx_default_link_offset_frames(uint32_t rate_hz, uint32_t frames_per_packet);
+
+/**
+ * aes67d_rx_stream_create() - allocate a stream with its timeline.
+ * @out: receives the stream; free with aes67d_rx_stream_destroy().
+ * @p: parameters (copied).
+ * @now_pos: media position now (the timeline starts there), frames.
+ * @err, @err_bytes: receive the reason on failure.
+ * Return: 0, -AES67_ERANGE (format, rate, channels, link offset above 1 s) or -ENOMEM.
+ * Thread: control.
+ */
+AES67_MUST_CHECK int aes67d_rx_stream_create(struct aes67d_rx_stream **out,
+					     const struct aes67d_rx_params *p, uint64_t now_pos,
+					     char *err, size_t err_bytes);
+
+/* Free a stream no thread uses any more (its socket is closed by its owner); NULL ignored. */
+void aes67d_rx_stream_destroy(struct aes67d_rx_stream *s);
+
+/**
+ * aes67d_rx_packet() - take one received datagram.
+ * @s: the stream.
+ * @buf: the datagram (hostile). @len_bytes: its length.
+ * @src: sender's IPv4 address (network order).
+ * @now_pos: media position now, frames.
+ * @arrival_rtp: arrival time in RTP units (any epoch; only differences count, RFC 3550 A.8).
+ * @now_ns: engine clock now (PTP ns), recorded as the last arrival.
+ *
+ * Return: frames stored in the timeline (> 0), 0 if the packet was counted and dropped (wrong
+ * source or payload type, late, too early), or a negative error for a malformed packet
+ * (counted). Thread: rt.
+ */
+AES67_RT int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_bytes,
+			      struct in_addr src, uint64_t now_pos, uint32_t arrival_rtp,
+			      uint64_t now_ns);
+
+/**
+ * aes67d_rx_drain() - play positions [pos, pos + frames) out of the timeline into a device frame
+ * buffer at the stream's channel offset.
+ * @s: the stream.
+ * @pos: first position; positions before the timeline's read position are left untouched.
+ * @frames: 1..AES67D_RX_DRAIN_FRAMES.
+ * @dst: frames * @dev_channels int32, interleaved; the stream's channels are overwritten.
+ * @dev_channels: width of @dst (>= offset + channels).
+ * Return: frames that held audio, or -EINVAL. Thread: rt.
+ */
+AES67_RT AES67_MUST_CHECK int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos,
+					      uint32_t frames, int32_t *dst, uint32_t dev_channels);
+
+#endif /* AES67D_STREAM_RX_H */

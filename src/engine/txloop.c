@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The TX thread of the engine: paces every transmit stream to absolute media-clock deadlines
+ * and sends all packets due in a pass with one sendmmsg (engine.h explains the clock scheme).
+ * RT rules: no allocation, no locks, no logging; problems become events (log.h).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <time.h>
+
+#include "aes67/clock_page.h"
+#include "engine_impl.h"
+
+#define NS_PER_S 1000000000ull
+#define IDLE_WAIT_NS 10000000ull /* with nothing to send, look for commands every 10 ms */
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+static void tx_commands(struct aes67d_engine *e, uint64_t now_ptp)
+{
+	struct engine_cmd c;
+
+	while (aes67d_cmdq_pop(&e->txt.cmdq, &c, sizeof(c)) == 0) {
+		struct aes67d_tx_stream *s = c.stream;
+
+		if (c.op == ENGINE_CMD_ADD && e->n_tx_active < AES67D_ENGINE_MAX_STREAMS) {
+			uint64_t now_pos = 0;
+
+			if (aes67_clock_page_ptp_to_frame(now_ptp, s->p.rate_hz, &now_pos) < 0) {
+				now_pos = 0;
+			}
+			s->next_pos = aes67d_tx_first_pos(&s->p, now_pos);
+			atomic_store_explicit(&s->c.next_pos, s->next_pos, memory_order_relaxed);
+			e->tx_active[e->n_tx_active++] = s;
+			atomic_store_explicit(&s->state, AES67D_STREAM_ACTIVE,
+					      memory_order_release);
+		} else if (c.op == ENGINE_CMD_REMOVE) {
+			for (uint32_t i = 0; i < e->n_tx_active; i++) {
+				if (e->tx_active[i] == s) {
+					e->tx_active[i] = e->tx_active[--e->n_tx_active];
+					break;
+				}
+			}
+			atomic_store_explicit(&s->state, AES67D_STREAM_DETACHED,
+					      memory_order_release);
+		} else {
+			aes67d_events_push(&e->txt.events, AES67D_EV_CMD_REFUSED, s->index, -ENOSPC,
+					   now_ptp);
+		}
+	}
+}
+
+/* Per-packet TTL and DSCP (IP_TTL / IP_TOS control messages, ip(7)). */
+static void set_cmsgs(struct msghdr *mh, unsigned char *buf, const struct aes67d_tx_stream *s)
+{
+	struct cmsghdr *cm;
+	int ttl = (int)s->p.ttl, tos = (int)(s->p.dscp << 2);
+
+	mh->msg_control = buf;
+	mh->msg_controllen = TX_CMSG_BYTES;
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_TTL;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &ttl, sizeof(int));
+	cm = CMSG_NXTHDR(mh, cm);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_TOS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &tos, sizeof(int));
+}
+
+/* Sends e->tx_msgs[0..n); a datagram the kernel refuses is counted and skipped. */
+static void flush(struct aes67d_engine *e, unsigned n, struct aes67d_tx_stream **owner,
+		  uint64_t now_ptp)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int r = sendmmsg(e->tx_fd, &e->tx_msgs[done], n - done, 0);
+
+		if (r > 0) {
+			for (int i = 0; i < r; i++) {
+				struct aes67d_tx_stream *s = owner[done + (unsigned)i];
+
+				atomic_fetch_add_explicit(&s->c.packets, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(&s->c.bytes, s->payload_bytes,
+							  memory_order_relaxed);
+			}
+			done += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		atomic_fetch_add_explicit(&owner[done]->c.send_errors, 1, memory_order_relaxed);
+		aes67d_events_push(&e->txt.events, AES67D_EV_TX_SEND_FAIL, owner[done]->index,
+				   r < 0 ? -errno : -EIO, now_ptp);
+		done++;
+	}
+}
+
+/* One pass: builds and sends everything due. Returns the earliest next deadline (PTP ns). */
+static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more)
+{
+	static struct aes67d_tx_stream *owner[TX_MAX_MSGS];
+	uint64_t earliest = now_ptp + IDLE_WAIT_NS;
+	unsigned n = 0;
+
+	*more = false;
+	for (uint32_t i = 0; i < e->n_tx_active; i++) {
+		struct aes67d_tx_stream *s = e->tx_active[i];
+		const uint64_t fpp = s->p.frames_per_packet;
+		uint64_t now_pos = 0, deadline = 0;
+		unsigned built = 0;
+
+		if (atomic_load_explicit(&s->state, memory_order_relaxed) != AES67D_STREAM_ACTIVE ||
+		    aes67_clock_page_ptp_to_frame(now_ptp, s->p.rate_hz, &now_pos) < 0) {
+			continue;
+		}
+		if (now_pos > s->next_pos + fpp + s->p.rate_hz / 10) {
+			/* Stalled more than 100 ms: jump to now rather than burst old audio. */
+			uint64_t to = now_pos / fpp * fpp;
+
+			atomic_fetch_add_explicit(&s->c.skipped_frames, to - s->next_pos,
+						  memory_order_relaxed);
+			aes67d_events_push(
+				&e->txt.events, AES67D_EV_TX_LATE, s->index,
+				(int64_t)((now_pos - s->next_pos) * NS_PER_S / s->p.rate_hz),
+				now_ptp);
+			s->next_pos = to;
+		} else if (now_pos > s->next_pos + 3 * fpp) {
+			atomic_fetch_add_explicit(&s->c.late_ticks, 1, memory_order_relaxed);
+		}
+		while (s->next_pos + fpp <= now_pos && built < AES67D_TX_BATCH && n < TX_MAX_MSGS &&
+		       (s->p.end_pos == 0 || s->next_pos < s->p.end_pos)) {
+			int len = aes67d_tx_build(s, s->next_pos, s->pkt[built]);
+			struct msghdr *mh = &e->tx_msgs[n].msg_hdr;
+
+			s->next_pos += fpp;
+			if (len < 0) {
+				aes67d_events_push(&e->txt.events, AES67D_EV_TX_SEND_FAIL, s->index,
+						   len, now_ptp);
+				continue;
+			}
+			e->tx_iov[n].iov_base = s->pkt[built];
+			e->tx_iov[n].iov_len = (size_t)len;
+			memset(mh, 0, sizeof(*mh));
+			mh->msg_name = &s->p.dest;
+			mh->msg_namelen = sizeof(s->p.dest);
+			mh->msg_iov = &e->tx_iov[n];
+			mh->msg_iovlen = 1;
+			set_cmsgs(mh, e->tx_cmsg[n], s);
+			owner[n++] = s;
+			built++;
+		}
+		atomic_store_explicit(&s->c.next_pos, s->next_pos, memory_order_relaxed);
+		if (s->p.end_pos != 0 && s->next_pos >= s->p.end_pos) {
+			atomic_store_explicit(&s->state, AES67D_STREAM_FINISHED,
+					      memory_order_release);
+			continue;
+		}
+		if (s->next_pos + fpp <= now_pos) {
+			*more = true; /* batch full: another pass right away */
+		}
+		if (aes67_clock_page_frame_to_ptp(s->next_pos + fpp, s->p.rate_hz, &deadline) ==
+			    0 &&
+		    deadline < earliest) {
+			earliest = deadline;
+		}
+		if (n + AES67D_TX_BATCH > TX_MAX_MSGS) {
+			flush(e, n, owner, now_ptp);
+			n = 0;
+		}
+	}
+	if (n > 0) {
+		flush(e, n, owner, now_ptp);
+	}
+	return earliest;
+}
+
+void *aes67d_engine_tx_main(void *arg)
+{
+	struct aes67d_engine *e = arg;
+
+	aes67d_engine_thread_rt(&e->txt, e->realtime, e->tx_priority);
+	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
+		uint64_t now_ptp = 0, mono, deadline;
+		struct timespec ts;
+		bool more;
+		int r = e->clock->now_ns(e->clock, &now_ptp);
+
+		mono = mono_now_ns();
+		if (r < 0) {
+			aes67d_events_push(&e->txt.events, AES67D_EV_TX_SEND_FAIL, 0, r, 0);
+			deadline = mono + IDLE_WAIT_NS;
+		} else {
+			tx_commands(e, now_ptp);
+			deadline = tx_pass(e, now_ptp, &more);
+			if (more) {
+				continue;
+			}
+			deadline = deadline > now_ptp ? mono + (deadline - now_ptp) : mono;
+		}
+		ts.tv_sec = (time_t)(deadline / NS_PER_S);
+		ts.tv_nsec = (long)(deadline % NS_PER_S);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+		}
+	}
+	return NULL;
+}

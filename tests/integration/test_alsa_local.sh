@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Integration test of the pcm.aes67 ALSA plugin against a real aes67d, on one namespaced host:
+#   1. no daemon: snd_pcm_open (aplay) fails at once, saying aes67d is not running;
+#   2. aplay of a counting pattern lands bit-exactly in the playback ring (device.dump), for
+#      S16_LE, S24_3LE, S32_LE and FLOAT_LE, read/write and mmap (-M) access;
+#   3. arecord with no RX stream returns silence, paced by the media clock (wall time within
+#      20 % of frames / rate), every format, rw and mmap; two arecords at once both work;
+#   4. a second aplay gets EBUSY; an aplay killed with -9 does not keep the device busy;
+#   5. kill -9 of aes67d under aplay and arecord: both fail within 1 s (never hang);
+#      a new open then fails fast, and after a restart a new open works.
+# Binaries from $AES67_BUILD (a meson build dir), else ./build, else /tmp/b-alsa.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+a67_require_root
+
+B=""
+for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-alsa; do
+    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -f "$b/src/alsa/libasound_module_pcm_aes67.so" ] && B=$b && break
+done
+[ -n "$B" ] || { echo "Bail out! aes67d / pcm plugin not found (set AES67_BUILD)"; exit 1; }
+B=$(cd "$B" && pwd)
+for c in aplay arecord python3; do
+    command -v $c >/dev/null || { echo "Bail out! needs $c"; exit 1; }
+done
+
+a67_hosts 1 || { echo "Bail out! cannot create namespaces"; exit 1; }
+a67_tmpdir
+tmp=$A67_TMP
+export ALSA_CONFIG_PATH=$tmp/asound.conf
+cat >"$ALSA_CONFIG_PATH" <<EOF
+pcm_type.aes67 { lib "$B/src/alsa/libasound_module_pcm_aes67.so" }
+pcm.aes67 { type aes67 socket "$tmp/ctl.dev.sock" }
+EOF
+N=12000   # frames per pattern (0.25 s at 48 kHz)
+
+cat >"$tmp/pat.py" <<'EOF'
+# gen FMT N FILE | check FMT N DUMP_JSON | silent FMT FILE
+import json, math, struct, sys
+def val(fmt, i, c):
+    k = 2 * i + c + 1
+    if fmt == "S16_LE":
+        return k, k << 16
+    if fmt == "S24_3LE":
+        return k * 331, (k * 331) << 8
+    if fmt == "S32_LE":
+        v = k * 89000 * (1 if c == 0 else -1)
+        return v, v
+    v = k * 331
+    return v / 8388608.0, v << 8
+pack = {"S16_LE": lambda v: struct.pack("<h", v), "S24_3LE": lambda v: struct.pack("<i", v)[:3],
+        "S32_LE": lambda v: struct.pack("<i", v), "FLOAT_LE": lambda v: struct.pack("<f", v)}
+size = {"S16_LE": 2, "S24_3LE": 3, "S32_LE": 4, "FLOAT_LE": 4}
+cmd, fmt = sys.argv[1], sys.argv[2]
+if cmd == "gen":
+    n = int(sys.argv[3])
+    with open(sys.argv[4], "wb") as f:
+        f.write(b"".join(pack[fmt](val(fmt, i, c)[0]) for i in range(n) for c in range(2)))
+elif cmd == "check":
+    n = int(sys.argv[3])
+    d = json.load(open(sys.argv[4]))
+    s = d["samples"]
+    want = [val(fmt, i, c)[1] for i in range(n) for c in range(2)]
+    for k in range(0, len(s) - len(want) + 1, 2):
+        if s[k] == want[0] and s[k:k + len(want)] == want:
+            print("pattern at dump frame %d, bit-exact" % (k // 2))
+            sys.exit(0)
+    print("pattern not found; first nonzero samples:", [x for x in s if x][:8])
+    sys.exit(1)
+else:
+    data = open(sys.argv[3], "rb").read()
+    print("%d bytes, nonzero: %d" % (len(data), sum(1 for b in data if b)))
+    sys.exit(0 if data and not any(data) else 1)
+EOF
+
+ctl() {
+    a67_run h1 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    d = s.recv(1 << 20)
+    if not d:
+        break
+    buf += d
+sys.stdout.write(buf.decode())
+' "$tmp/ctl.sock" "$1"
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+start_daemon() {
+    rm -f "$tmp/ctl.sock" "$tmp/ctl.dev.sock"
+    a67_bg h1 240 "$B/src/daemon/aes67d" -f -i eth0 -s "$tmp/ctl.sock" >>"$tmp/daemon.log" 2>&1
+    DPID=$A67_LAST_PID
+    a67_wait_for 5 test -S "$tmp/ctl.dev.sock"
+}
+
+# 1. no daemon
+t0=$(now_ms)
+a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 /dev/zero >"$tmp/nod.out" 2>&1
+rc=$?
+t1=$(now_ms)
+a67_ok "no daemon: aplay fails (rc $rc) in $((t1 - t0)) ms (< 1000)" test "$rc" -ne 0 -a "$rc" -ne 124 -a $((t1 - t0)) -lt 1000
+a67_ok "no daemon: the message says aes67d is not running" grep -q "aes67d is not running" "$tmp/nod.out"
+
+start_daemon
+a67_ok "aes67d starts and serves the device socket" test -S "$tmp/ctl.dev.sock"
+has_default_device() { ctl '{"cmd":"device.list"}' | grep -q '"name":"aes67"'; }
+a67_ok "device.list shows the default device" has_default_device
+
+# 2. playback lands bit-exactly
+for fmt in S16_LE S24_3LE S32_LE FLOAT_LE; do
+    python3 "$tmp/pat.py" gen $fmt $N "$tmp/pat.$fmt"
+    for mode in rw mmap; do
+        flag=""; [ $mode = mmap ] && flag="-M"
+        a67_run h1 timeout 10 aplay -q $flag -D aes67 -t raw -f $fmt -c 2 -r 48000 "$tmp/pat.$fmt" >"$tmp/ap.out" 2>&1
+        rc=$?
+        ctl '{"cmd":"device.dump","direction":"playback","frames":16384}' >"$tmp/dump.json"
+        a67_ok "aplay $fmt $mode exits 0 (rc $rc)" test $rc -eq 0
+        a67_ok "aplay $fmt $mode: $(python3 "$tmp/pat.py" check $fmt $N "$tmp/dump.json")" python3 "$tmp/pat.py" check $fmt $N "$tmp/dump.json"
+    done
+done
+
+# 3. capture: silence at the media clock's pace
+for fmt in S16_LE S24_3LE S32_LE FLOAT_LE; do
+    for mode in rw mmap; do
+        flag=""; [ $mode = mmap ] && flag="-M"
+        t0=$(now_ms)
+        a67_run h1 timeout 10 arecord -q $flag -D aes67 -t raw -f $fmt -c 2 -r 48000 -s 24000 "$tmp/rec.raw" >"$tmp/ar.out" 2>&1
+        rc=$?
+        t1=$(now_ms)
+        ms=$((t1 - t0))
+        a67_ok "arecord $fmt $mode: 24000 frames in $ms ms (500 ms +- 20 %), rc $rc" test $rc -eq 0 -a $ms -ge 400 -a $ms -le 600
+        a67_ok "arecord $fmt $mode: $(python3 "$tmp/pat.py" silent $fmt "$tmp/rec.raw")" python3 "$tmp/pat.py" silent $fmt "$tmp/rec.raw"
+    done
+done
+a67_bg h1 10 arecord -q -D aes67 -f S16_LE -c 2 -r 48000 -s 24000 -t raw "$tmp/r1.raw"
+p1=$A67_LAST_PID
+a67_bg h1 10 arecord -q -D aes67 -f S32_LE -c 2 -r 48000 -s 24000 -t raw "$tmp/r2.raw"
+p2=$A67_LAST_PID
+wait $p1; r1=$?
+wait $p2; r2=$?
+a67_ok "two arecords at once both succeed (rc $r1, $r2)" test $r1 -eq 0 -a $r2 -eq 0
+a67_ok "both got 0.5 s" test "$(stat -c %s "$tmp/r1.raw")" -eq 96000 -a "$(stat -c %s "$tmp/r2.raw")" -eq 192000
+
+# 4. exclusive playback
+a67_bg h1 20 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 10 /dev/zero
+ap=$A67_LAST_PID
+sleep 0.5
+a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 1 /dev/zero >"$tmp/busy.out" 2>&1
+rc=$?
+a67_ok "second aplay refused (rc $rc)" test $rc -ne 0 -a $rc -ne 124
+a67_ok "refusal says busy / in use" grep -q "in use by process" "$tmp/busy.out"
+kill -9 $ap; wait $ap 2>/dev/null
+a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -s 4800 /dev/zero >"$tmp/reclaim.out" 2>&1
+a67_ok "after aplay is killed with -9 the device is free again (rc $?)" test $? -eq 0
+
+# 5. daemon killed under running streams
+a67_bg h1 20 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 10 /dev/zero
+ap=$A67_LAST_PID
+a67_bg h1 20 arecord -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 10 /dev/null
+ar=$A67_LAST_PID
+sleep 0.5
+kill -9 "$DPID"
+t0=$(now_ms)
+wait $ap; rap=$?
+t1=$(now_ms)
+wait $ar; rar=$?
+t2=$(now_ms)
+a67_ok "aplay fails within 1 s of kill -9 (rc $rap after $((t1 - t0)) ms)" test $rap -ne 0 -a $rap -ne 137 -a $((t1 - t0)) -lt 1000
+a67_ok "arecord fails within 1 s of kill -9 (rc $rar after $((t2 - t0)) ms)" test $rar -ne 0 -a $rar -ne 137 -a $((t2 - t0)) -lt 1000
+t0=$(now_ms)
+a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -s 4800 /dev/zero >/dev/null 2>&1
+rc=$?
+t1=$(now_ms)
+a67_ok "open with the daemon dead fails fast (rc $rc, $((t1 - t0)) ms)" test $rc -ne 0 -a $rc -ne 124 -a $((t1 - t0)) -lt 1000
+start_daemon
+a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -s 4800 /dev/zero >/dev/null 2>&1
+a67_ok "after a restart aplay works (rc $?)" test $? -eq 0
+a67_run h1 timeout 5 arecord -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -s 4800 /dev/null >/dev/null 2>&1
+a67_ok "after a restart arecord works (rc $?)" test $? -eq 0
+a67_done
