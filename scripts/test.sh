@@ -109,7 +109,7 @@ if [ "$quick" = 0 ]; then
 		TSAN_OPTIONS=halt_on_error=1 meson_tests tsan "$out/b-tsan" --timeout-multiplier 4
 	fi
 	echo "== fuzzers (${fuzz_seconds}s each)"
-	if CC=clang build fuzz "$out/b-fuzz" -Dfuzz=true -Dtests=false -Dbench=false -Ddaemon=false -Dalsa=false \
+	if CC=clang build fuzz "$out/b-fuzz" -Dfuzz=true -Dtests=false -Dbench=false -Dalsa=false \
 		-Db_sanitize=address,undefined -Db_lundef=false; then
 		for f in "$out"/b-fuzz/tests/fuzz/fuzz_*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue

@@ -32,14 +32,17 @@ static void print_counters(const char *title, const json_t *o)
 {
 	const char *k;
 	json_t *v;
+	int n = 0;
 
 	printf("%-17s", title);
-	json_object_foreach((json_t *)o, k, v) {
+	json_object_foreach((json_t *)o, k, v)
+	{
 		if (json_integer_value(v) != 0) {
 			printf(" %s %lld", k, (long long)json_integer_value(v));
+			n++;
 		}
 	}
-	printf("\n");
+	printf("%s\n", n == 0 ? " none" : "");
 }
 
 static void print_human(const json_t *p)
@@ -70,8 +73,8 @@ static void print_human(const json_t *p)
 	printf("\n%-17s %lld ns\n", "offset", int_of(p, "offset_ns"));
 	printf("%-17s %lld ns\n", "mean path delay", int_of(p, "mean_path_delay_ns"));
 	printf("%-17s %+.3f ppm\n", "rate", json_real_value(json_object_get(p, "rate_ppm")));
-	printf("%-17s %lld samples, %lld outliers, %lld steps\n", "servo",
-	       int_of(servo, "samples"), int_of(servo, "outliers"), int_of(servo, "steps"));
+	printf("%-17s %lld samples, %lld outliers, %lld steps\n", "servo", int_of(servo, "samples"),
+	       int_of(servo, "outliers"), int_of(servo, "steps"));
 	print_counters("received", json_object_get(p, "rx"));
 	print_counters("sent", json_object_get(p, "tx"));
 	print_counters("dropped", json_object_get(p, "drops"));

@@ -6,6 +6,10 @@
  * [p, p + n) with RTP timestamp p once media time reaches p + n. The first packet carries the
  * file's first frame; the last packet is padded with silence.
  *
+ * --sap announces the stream's SDP with SAP (RFC 2974) to 239.255.255.255:9875 on the chosen
+ * interface while it runs (every --sap-interval seconds, 5 by default, as AES67 practice
+ * announces far more often than RFC 2974 §3.1 would) and sends a deletion (§4) at the end.
+ *
  * The media clock is the system CLOCK_TAI stand-in (clock.h), the same clock a daemon on this
  * host uses without PTP, so standalone and daemon streams agree (reading a running daemon's
  * PTP clock page is not implemented yet).
@@ -20,8 +24,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "aes67/error.h"
+#include "aes67/sap.h"
 #include "cli.h"
 #include "engine.h"
 #include "engine_util.h"
@@ -29,6 +36,10 @@
 
 #define FEED_FRAMES 1024
 #define PREFILL_MS 100
+#define SAP_GROUP 0xefffffffu /* 239.255.255.255 (RFC 2974 §3) */
+#define SAP_PORT 9875
+#define SAP_DEFAULT_INTERVAL_S 5
+#define SDP_BYTES 2048
 
 static volatile sig_atomic_t stop_flag;
 
@@ -43,10 +54,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: aes67 send FILE --to ADDR[:PORT] [--format L16|L24|L32|AM824] [--ptime "
 		   "1ms]\n"
 		   "                  [--name NAME] [--sdp-out FILE] [--interface IF] [--ttl N]\n"
-		   "                  [--channels N] [--json]\n"
+		   "                  [--channels N] [--sap [--sap-interval S]] [--json]\n"
 		   "  sends FILE (WAV, FLAC, ... at 44.1/48/88.2/96/176.4/192 kHz) as an AES67 "
 		   "stream;\n"
-		   "  default port 5004, format L24, ptime 1ms (also 125us, 250us, 333us, 4ms)\n");
+		   "  default port 5004, format L24, ptime 1ms (also 125us, 250us, 333us, 4ms);\n"
+		   "  --sap announces it to 239.255.255.255:9875 every S s (default 5, 1..300)\n");
 }
 
 static uint32_t ring_capacity(uint32_t rate_hz)
@@ -63,7 +75,7 @@ struct send_opts {
 	const char *file, *to, *name, *sdp_out, *ifname;
 	enum aes67_pcm_format format;
 	uint32_t ptime_ns;
-	uint64_t ttl, channels;
+	uint64_t ttl, channels, sap_interval_s;
 	bool json, sap;
 };
 
@@ -80,6 +92,7 @@ static int parse(int argc, char **argv, struct send_opts *o)
 		{"channels", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"sap", no_argument, NULL, 's'},
+		{"sap-interval", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -88,8 +101,9 @@ static int parse(int argc, char **argv, struct send_opts *o)
 	o->format = AES67_PCM_L24;
 	o->ptime_ns = 1000000;
 	o->ttl = 16;
+	o->sap_interval_s = SAP_DEFAULT_INTERVAL_S;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:f:p:n:o:i:T:c:jsh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:p:n:o:i:T:c:jsS:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o->to = optarg;
@@ -138,6 +152,15 @@ static int parse(int argc, char **argv, struct send_opts *o)
 		case 's':
 			o->sap = true;
 			break;
+		case 'S':
+			if (aes67d_parse_u64(optarg, 300, &o->sap_interval_s) < 0 ||
+			    o->sap_interval_s == 0) {
+				fprintf(stderr,
+					"aes67 send: --sap-interval %s: use 1..300 seconds\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			exit(CLI_EXIT_OK);
@@ -154,12 +177,78 @@ static int parse(int argc, char **argv, struct send_opts *o)
 		return -EINVAL;
 	}
 	o->file = argv[optind];
-	if (o->sap) {
-		fprintf(stderr, "aes67 send: --sap is not implemented in this build; write the SDP "
-				"with --sdp-out and pass it to the receiver\n");
-		return -EINVAL;
+	return 0;
+}
+
+/* The SAP announcer of one stream: its socket and the encoded announcement. */
+struct sap_tx {
+	int fd;
+	struct sockaddr_in to;
+	struct aes67_sap_msg msg;
+	uint8_t pkt[SDP_BYTES + 64];
+	int len;
+};
+
+/* Opens the SAP socket on @nif (RFC 2974 §3: TTL as the session's) and encodes the ad. */
+static int sap_open(struct sap_tx *a, const struct aes67d_net_if *nif, unsigned ttl,
+		    const char *sdp, size_t sdp_len)
+{
+	struct ip_mreqn mreq = {.imr_address = nif->addr, .imr_ifindex = (int)nif->index};
+	struct sockaddr_in me = {.sin_family = AF_INET, .sin_addr = nif->addr};
+	int t = (int)ttl;
+
+	memset(&a->msg, 0, sizeof(a->msg));
+	a->msg.origin.family = 4;
+	memcpy(a->msg.origin.addr, &nif->addr, 4);
+	a->msg.msg_id_hash = aes67_sap_msg_id_hash((const uint8_t *)sdp, sdp_len);
+	a->msg.payload = (const uint8_t *)sdp;
+	a->msg.payload_bytes = sdp_len;
+	a->len = aes67_sap_encode(a->pkt, sizeof(a->pkt), &a->msg);
+	if (a->len < 0) {
+		return a->len;
+	}
+	a->to = (struct sockaddr_in){.sin_family = AF_INET,
+				     .sin_port = htons(SAP_PORT),
+				     .sin_addr.s_addr = htonl(SAP_GROUP)};
+	a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (a->fd < 0) {
+		return -errno;
+	}
+	if (bind(a->fd, (const struct sockaddr *)&me, sizeof(me)) != 0 ||
+	    setsockopt(a->fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq)) != 0 ||
+	    setsockopt(a->fd, IPPROTO_IP, IP_MULTICAST_TTL, &t, sizeof(t)) != 0) {
+		int r = -errno;
+
+		close(a->fd);
+		a->fd = -1;
+		return r;
 	}
 	return 0;
+}
+
+/* Sends the announcement, or (@deletion) the RFC 2974 §4 deletion; returns 0 or -errno. */
+static int sap_send(struct sap_tx *a, bool deletion)
+{
+	if (deletion) {
+		a->msg.deletion = true;
+		a->len = aes67_sap_encode(a->pkt, sizeof(a->pkt), &a->msg);
+		if (a->len < 0) {
+			return a->len;
+		}
+	}
+	if (sendto(a->fd, a->pkt, (size_t)a->len, 0, (const struct sockaddr *)&a->to,
+		   sizeof(a->to)) != a->len) {
+		return -errno;
+	}
+	return 0;
+}
+
+static uint64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
 }
 
 /* Copies file frames (fch channels) into ring frames (rch channels): extra channels silent. */
@@ -205,7 +294,10 @@ int cli_send(int argc, char **argv)
 	SNDFILE *sf;
 	void *mem = NULL;
 	int32_t *fbuf = NULL, *rbuf = NULL;
-	uint64_t now_pos, pos, end, total;
+	uint64_t now_pos, pos, end, total, next_sap_s = 0;
+	struct sap_tx sap = {.fd = -1};
+	char sdp[SDP_BYTES];
+	int sdp_len = 0;
 	int rc = CLI_EXIT_RUNTIME, r, dev;
 	bool tty = isatty(STDOUT_FILENO);
 	time_t t0 = time(NULL), last_print = 0;
@@ -272,18 +364,30 @@ int cli_send(int argc, char **argv)
 	end = tp.start_pos +
 	      (total + tp.frames_per_packet - 1) / tp.frames_per_packet * tp.frames_per_packet;
 	tp.end_pos = end > tp.start_pos ? end : tp.start_pos + tp.frames_per_packet;
-	if (o.sdp_out != NULL) {
-		char sdp[2048];
-		FILE *f;
-
-		r = aes67d_stream_sdp_tx(&tp, aes67d_engine_interface(e),
-					 (uint64_t)time(NULL) + 2208988800u, 1, sdp, sizeof(sdp));
-		f = r >= 0 ? fopen(o.sdp_out, "w") : NULL;
-		if (f == NULL || fwrite(sdp, 1, (size_t)r, f) != (size_t)r || fclose(f) != 0) {
-			fprintf(stderr, "aes67 send: cannot write the SDP to %s: %s\n", o.sdp_out,
-				r < 0 ? aes67_strerror(r) : strerror(errno));
+	if (o.sdp_out != NULL || o.sap) {
+		sdp_len = aes67d_stream_sdp_tx(&tp, aes67d_engine_interface(e),
+					       (uint64_t)time(NULL) + 2208988800u, 1, sdp,
+					       sizeof(sdp));
+		if (sdp_len < 0) {
+			fprintf(stderr, "aes67 send: cannot describe the stream: %s\n",
+				aes67_strerror(sdp_len));
 			goto out_engine;
 		}
+	}
+	if (o.sdp_out != NULL) {
+		FILE *f = fopen(o.sdp_out, "w");
+
+		if (f == NULL || fwrite(sdp, 1, (size_t)sdp_len, f) != (size_t)sdp_len ||
+		    fclose(f) != 0) {
+			fprintf(stderr, "aes67 send: cannot write the SDP to %s: %s\n", o.sdp_out,
+				strerror(errno));
+			goto out_engine;
+		}
+	}
+	if (o.sap && (r = sap_open(&sap, aes67d_engine_interface(e), (unsigned)o.ttl, sdp,
+				   (size_t)sdp_len)) < 0) {
+		fprintf(stderr, "aes67 send: SAP socket on %s: %s\n", ifname, aes67_strerror(r));
+		goto out_engine;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -299,6 +403,13 @@ int cli_send(int argc, char **argv)
 
 		if (state == AES67D_STREAM_FINISHED) {
 			break;
+		}
+		if (sap.fd >= 0 && mono_s() >= next_sap_s) {
+			if ((r = sap_send(&sap, false)) < 0) {
+				fprintf(stderr, "aes67 send: SAP announcement: %s\n",
+					aes67_strerror(r));
+			}
+			next_sap_s = mono_s() + o.sap_interval_s;
 		}
 		if (aes67d_engine_now_pos(e, tp.rate_hz, &now_pos) == 0 &&
 		    pos < tp.start_pos + total && pos < now_pos + ring.play.capacity_frames / 2) {
@@ -331,6 +442,12 @@ int cli_send(int argc, char **argv)
 	print_stats(&o, s, difftime(time(NULL), t0));
 	rc = atomic_load(&s->c.send_errors) == 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 out_engine:
+	if (sap.fd >= 0) {
+		if ((r = sap_send(&sap, true)) < 0) {
+			fprintf(stderr, "aes67 send: SAP deletion: %s\n", aes67_strerror(r));
+		}
+		close(sap.fd);
+	}
 	aes67d_engine_destroy(e);
 	free(mem);
 	free(fbuf);

@@ -3,15 +3,18 @@
  * AVX2 kernels of the pcm codecs for x86 (PSHUFB does the byte reordering that big-endian
  * 16/24-bit samples need, 256 bits wide; the AM824 words and labels too) and the x86 table
  * choice (the SSSE3 table is in pcm_ssse3.c). pcm.c picks one table once; every kernel
- * converts the whole buffer and finishes its tail with the scalar reference, which also defines
- * the exact results (the unit test compares every table with it on every 16- and 24-bit value).
- * Other architectures get no table here.
+ * converts the whole buffer. Tails: a buffer of at least one vector ends with its last vector
+ * again, overlapping the previous one (the output is a function of the input only, so the
+ * overlap rewrites the same octets); shorter buffers take the scalar reference, which also
+ * defines the exact results (the unit test compares every table with it on every 16- and
+ * 24-bit value, the fuzz harness on hostile input). Other architectures get no table here.
  *
  * Rounding gives the reference's results exactly: int32 -> 16/24 bits rounds half up and
- * saturates (with shifts, or for L24/AM824 with a clamp and an add, the byte shuffle doing the
- * shift; see r16_256(), r24_hi()); float -> integer scales, clears NaN to 0 (CMPORD mask),
+ * saturates with a clamp and an add whose top 16/24 bits are the result, the byte shuffle
+ * doing the shift (l16_16(), r24_hi()), or with shifts (r24_256()); float -> integer scales,
  * clamps to [min, max] in float and converts with CVTPS2DQ, which rounds to nearest even under
- * the default MXCSR mode, exactly like lrintf().
+ * the default MXCSR mode, exactly like lrintf(); NaN -> 0 comes from the operand order of the
+ * clamp for 16/24 bits (fclamp_256()) and from a CMPORD mask for 32 bits (f32full_256()).
  *
  * Loads and stores are unaligned. The AVX2 L24 encoder stores 32 octets for 24; its main loop
  * leaves room so the 8 extra octets land inside the destination, where the next group
@@ -128,16 +131,9 @@ AVX2_INLINE static void dec_avx2(enum aes67_pcm_format fmt, int32_t *restrict ds
 }
 
 /*
- * Round half up in three operations: floor((floor(x / 2^(s-1)) + 1) / 2) = floor((x + 2^(s-1))
- * / 2^s) for every x (write x = 2^s k + r), and x >> (s-1) plus 1 cannot overflow.
- * int32 -> 16 bits leaves 32768 for VPACKSSDW to saturate; -> 24 bits saturates with VPMINSD.
+ * Round half up in three operations: floor((floor(x / 2^7) + 1) / 2) = floor((x + 2^7) / 2^8)
+ * for every x (write x = 2^8 k + r), and x >> 7 plus 1 cannot overflow; VPMINSD saturates.
  */
-AVX2_INLINE static __m256i r16_256(__m256i x)
-{
-	return _mm256_srai_epi32(_mm256_add_epi32(_mm256_srai_epi32(x, 15), _mm256_set1_epi32(1)),
-				 1);
-}
-
 AVX2_INLINE static __m256i r24_256(__m256i x)
 {
 	__m256i r = _mm256_srai_epi32(
@@ -174,14 +170,12 @@ AVX2_INLINE static __m256i f32full_256(__m256 f)
 	return _mm256_xor_si256(_mm256_cvtps_epi32(v), _mm256_castps_si256(ge));
 }
 
-/* 8 samples of @fmt's integer value (24-bit for AM824) from int32 or float input. */
+/* 8 samples of L24/L32/AM824 (24-bit) integer values from int32 or float input (L16: l16_16()). */
 AVX2_INLINE static __m256i conv8(enum aes67_pcm_format fmt, const int32_t *s, const float *f)
 {
 	if (f != NULL) {
 		__m256 v = _mm256_loadu_ps(f);
 		switch (fmt) {
-		case AES67_PCM_L16:
-			return fclamp_256(v, 32768.0f, -32768.0f, 32767.0f);
 		case AES67_PCM_L32:
 			return f32full_256(v);
 		default:
@@ -190,8 +184,6 @@ AVX2_INLINE static __m256i conv8(enum aes67_pcm_format fmt, const int32_t *s, co
 	}
 	__m256i x = _mm256_loadu_si256((const __m256i *)s);
 	switch (fmt) {
-	case AES67_PCM_L16:
-		return r16_256(x);
 	case AES67_PCM_L32:
 		return x;
 	default:

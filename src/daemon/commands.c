@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The control commands aes67d answers today: ping, version, status, stream.list, stream.add and
- * stream.remove. The stream commands change the configuration the same way a file load does:
- * the request's stream object goes through the same strict reader, the whole new configuration
- * is validated, saved atomically, and only then becomes the live one. A failure at any step
- * leaves both the live configuration and the file untouched. (The engine that turns streams
- * into packets reads the configuration later; these commands do not start audio yet.)
+ * The control commands aes67d answers: ping, version, status, stream.list, stream.add and
+ * stream.remove (stream.stats is engine_glue.c's). The stream commands change the configuration
+ * the same way a file load does: the request's stream object goes through the same strict
+ * reader, the whole new configuration is validated, the stream is started in the engine, the
+ * configuration is saved atomically, and only then becomes the live one. A failure at any step
+ * leaves the live configuration, the file and the engine as they were. One exception: when the
+ * engine itself is not running, the stream is still added (status shows it failed, and why).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include "aes67/error.h"
 #include "config_json.h"
 #include "daemon.h"
+#include "engine_glue.h"
+#include "log.h"
 
 #ifndef AES67D_VERSION
 #define AES67D_VERSION "0.0.0"
@@ -73,7 +76,7 @@ static int cmd_status(void *user, const json_t *req, json_t *resp, char *err, si
 							     : 0))) < 0) {
 		return -ENOMEM;
 	}
-	return 0;
+	return aes67d_glue_status(d, resp);
 }
 
 static int cmd_stream_list(void *user, const json_t *req, json_t *resp, char *err, size_t err_bytes)
@@ -118,16 +121,12 @@ static int get_direction(const json_t *req, char *err, size_t err_bytes)
 	return -AES67_EMALFORMED;
 }
 
-/* Validates and persists a candidate; on success it becomes the live configuration. */
+/* Persists a validated candidate; on success it becomes the live configuration. */
 static int commit(struct aes67d *d, struct aes67d_config *cand, char *err, size_t err_bytes)
 {
-	int r = aes67d_config_validate(cand, err, err_bytes);
-
-	if (r < 0) {
-		return r;
-	}
 	if (d->config_path != NULL) {
-		r = aes67d_config_save(cand, d->config_path, err, err_bytes);
+		int r = aes67d_config_save(cand, d->config_path, err, err_bytes);
+
 		if (r < 0) {
 			return r;
 		}
@@ -136,22 +135,95 @@ static int commit(struct aes67d *d, struct aes67d_config *cand, char *err, size_
 	return 0;
 }
 
+/*
+ * {"session": "NAME"} in an rx stream object: the SDP of a session SAP discovered, put in the
+ * object's place as "sdp" (so the configuration keeps the description it was started from).
+ * Return: 0 with *out NULL (no "session"), 0 with *out a new object, or a negative error.
+ */
+static int resolve_session(struct aes67d *d, const json_t *s, json_t **out, char *err,
+			   size_t err_bytes)
+{
+	int (*lookup)(struct aes67d *, const char *, char *, size_t) =
+		__atomic_load_n(&d->links.session_lookup, __ATOMIC_ACQUIRE);
+	const json_t *js = json_object_get(s, "session");
+	const char *name = json_string_value(js);
+	char *sdp;
+	int r;
+
+	*out = NULL;
+	if (js == NULL) {
+		return 0;
+	}
+	if (name == NULL) {
+		snprintf(err, err_bytes, "stream.session: must be a string (an SAP session name)");
+		return -AES67_EMALFORMED;
+	}
+	if (json_object_get(s, "sdp") != NULL || json_object_get(s, "source") != NULL) {
+		snprintf(err, err_bytes, "stream: give one of \"session\", \"sdp\" or \"source\"");
+		return -AES67_EMALFORMED;
+	}
+	if (lookup == NULL) {
+		snprintf(err, err_bytes, "stream.session: SAP discovery is not running");
+		return -AES67_ENOTFOUND;
+	}
+	sdp = malloc(AES67D_SDP_BYTES);
+	if (sdp == NULL) {
+		return -ENOMEM;
+	}
+	r = lookup(d, name, sdp, AES67D_SDP_BYTES);
+	if (r < 0 || r >= AES67D_SDP_BYTES) {
+		snprintf(err, err_bytes, "stream.session: no session \"%.64s\" has been announced",
+			 name);
+		free(sdp);
+		return -AES67_ENOTFOUND;
+	}
+	sdp[r] = '\0';
+	*out = json_deep_copy(s);
+	if (*out == NULL || json_object_del(*out, "session") != 0 ||
+	    json_object_set_new(*out, "sdp", json_string(sdp)) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		free(sdp);
+		return -ENOMEM;
+	}
+	free(sdp);
+	return 0;
+}
+
+/* Undoes a start whose add is refused; a stream the engine does not release is logged. */
+static void forget(struct aes67d *d, bool tx, const char *name)
+{
+	int r = aes67d_glue_stream_stop(d, tx, name);
+
+	if (r < 0) {
+		aes67d_log(AES67D_LOG_ERR, "stream \"%s\": the engine did not release it: %s", name,
+			   aes67_strerror(r));
+	}
+}
+
 static int cmd_stream_add(void *user, const json_t *req, json_t *resp, char *err, size_t err_bytes)
 {
 	struct aes67d *d = user;
 	const json_t *s = json_object_get(req, "stream");
+	json_t *resolved = NULL;
 	struct aes67d_config *cand;
+	const char *name = NULL;
 	int tx = get_direction(req, err, err_bytes), r;
 
 	if (tx < 0) {
 		return tx;
 	}
-	if (s == NULL) {
+	if (!json_is_object(s)) {
 		snprintf(err, err_bytes, "stream: missing (the stream object to add)");
 		return -AES67_EMALFORMED;
 	}
+	if (!tx && (r = resolve_session(d, s, &resolved, err, err_bytes)) < 0) {
+		return r;
+	}
+	s = resolved != NULL ? resolved : s;
 	cand = malloc(sizeof(*cand));
 	if (cand == NULL) {
+		json_decref(resolved);
 		return -ENOMEM;
 	}
 	memcpy(cand, &d->config, sizeof(*cand));
@@ -161,18 +233,31 @@ static int cmd_stream_add(void *user, const json_t *req, json_t *resp, char *err
 		r = -AES67_ENOSPACE;
 	} else if (tx) {
 		r = aes67d_config_tx_from_json(s, "stream", &cand->tx[cand->n_tx], err, err_bytes);
+		name = r == 0 ? cand->tx[cand->n_tx].name : NULL;
 		cand->n_tx += r == 0;
 	} else {
 		r = aes67d_config_rx_from_json(s, "stream", &cand->rx[cand->n_rx], err, err_bytes);
+		name = r == 0 ? cand->rx[cand->n_rx].name : NULL;
 		cand->n_rx += r == 0;
 	}
 	if (r == 0) {
-		r = commit(d, cand, err, err_bytes);
+		r = aes67d_config_validate(cand, err, err_bytes);
+	}
+	if (r == 0) {
+		r = aes67d_glue_stream_start(d, cand, tx, name, err, err_bytes);
+		if (r < 0 && r != -ENETDOWN) {
+			forget(d, tx, name); /* the failed entry */
+		}
+		r = r == -ENETDOWN ? 0 : r;
+		if (r == 0 && (r = commit(d, cand, err, err_bytes)) < 0) {
+			forget(d, tx, name);
+		}
+	}
+	if (r == 0) {
+		r = set(resp, "name", json_string(name));
 	}
 	free(cand);
-	if (r == 0) {
-		r = set(resp, "name", json_string(json_string_value(json_object_get(s, "name"))));
-	}
+	json_decref(resolved);
 	return r;
 }
 
@@ -222,8 +307,13 @@ static int cmd_stream_remove(void *user, const json_t *req, json_t *resp, char *
 	if (r < 0) {
 		snprintf(err, err_bytes, "name: no %s stream named \"%.64s\"", tx ? "tx" : "rx",
 			 name);
-	} else {
-		r = commit(d, cand, err, err_bytes);
+	} else if ((r = aes67d_config_validate(cand, err, err_bytes)) == 0 &&
+		   (r = commit(d, cand, err, err_bytes)) == 0 &&
+		   (r = aes67d_glue_stream_stop(d, tx, name)) < 0) {
+		snprintf(err, err_bytes,
+			 "removed from the configuration, but the engine did not release the "
+			 "stream: %s",
+			 aes67_strerror(r));
 	}
 	free(cand);
 	return r;

@@ -71,16 +71,29 @@ unsigned aes67d_encoding_bytes(enum aes67d_encoding e)
 	return 0;
 }
 
+bool aes67d_rate_supported(uint32_t rate_hz)
+{
+	/* AES67-2018 §7.1 requires 48 kHz and recommends 96 and 44.1 kHz; ST 2110-30 adds the
+	 * higher multiples. Both families are accepted; a stream's rate must equal its device's
+	 * (the engine does not resample). */
+	static const uint32_t rates[] = {44100, 48000, 88200, 96000, 176400, 192000};
+
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(rates); i++) {
+		if (rates[i] == rate_hz) {
+			return true;
+		}
+	}
+	return false;
+}
+
 uint32_t aes67d_frames_per_packet(uint32_t rate_hz, uint32_t ptime_us)
 {
-	uint64_t num;
+	/* round(ptime x rate), 333 us being 1/3 ms (AES67-2018 §7.2): the same rule as the
+	 * engine's aes67d_ptime_frames() and the SDP side's aes67_sdp_media_frames_per_packet(),
+	 * so what we send is what a receiver of our SDP expects (44.1 kHz, 1 ms: 44 frames). */
+	uint64_t ns = ptime_us == 333 ? 333333u : (uint64_t)ptime_us * 1000u;
 
-	if (ptime_us == 333) {
-		/* 1/3 ms: 16 frames at 48 kHz (AES67-2018 §7.2). */
-		return rate_hz % 3000 == 0 ? rate_hz / 3000 : 0;
-	}
-	num = (uint64_t)rate_hz * ptime_us;
-	return num % 1000000 == 0 ? (uint32_t)(num / 1000000) : 0;
+	return (uint32_t)((ns * rate_hz + 500000000u) / 1000000000u);
 }
 
 static const struct aes67d_device_config *find_device(const struct aes67d_config *c,
@@ -134,8 +147,8 @@ static int check_packet(const char *path, enum aes67d_encoding enc, uint32_t rat
 
 	if (frames == 0) {
 		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.ptime_us: %u us at %u Hz is not a whole number of frames", path,
-			    ptime_us, rate_hz);
+			    "%s.ptime_us: %u us at %u Hz is less than one frame", path, ptime_us,
+			    rate_hz);
 	}
 	if (bytes > AES67D_MAX_PAYLOAD_BYTES) {
 		return fail(-AES67_ERANGE, err, err_bytes,

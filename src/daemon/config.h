@@ -45,6 +45,8 @@ struct aes67d_ptp_config {
 	uint32_t priority2; /* 0..255 */
 	bool slave_only;
 	enum aes67d_ptp_transport transport;
+	/* Absolute path of a program run on PTP lock changes (docs/ptp.md); empty: none. */
+	char on_lock_change[256];
 };
 
 struct aes67d_device_config {
@@ -171,8 +173,15 @@ const char *aes67d_encoding_name(enum aes67d_encoding e);
 unsigned aes67d_encoding_bytes(enum aes67d_encoding e);
 
 /**
- * aes67d_frames_per_packet() - frames in one packet at @rate_hz and @ptime_us, or 0 if that is
- * not a whole number. 333 µs means 1/3 ms exactly (AES67-2018 §7.2). Thread: any.
+ * aes67d_rate_supported() - true for the sample rates aes67d runs: 44100, 48000, 88200, 96000,
+ * 176400 and 192000 Hz. @rate_hz: the rate. Thread: any.
+ */
+bool aes67d_rate_supported(uint32_t rate_hz);
+
+/**
+ * aes67d_frames_per_packet() - frames in one packet at @rate_hz and @ptime_us: round(ptime x
+ * rate), 333 µs meaning 1/3 ms exactly (AES67-2018 §7.2); e.g. 48 kHz 1 ms: 48, 44.1 kHz 1 ms:
+ * 44, 44.1 kHz 125 µs: 6. 0 only if the product rounds to 0. Thread: any.
  */
 uint32_t aes67d_frames_per_packet(uint32_t rate_hz, uint32_t ptime_us);
 

@@ -216,9 +216,11 @@ static int get_rate(const json_t *obj, const char *path, uint32_t *out, char *er
 	if (r < 0) {
 		return r;
 	}
-	if (*out != 48000 && *out != 96000) {
+	if (!aes67d_rate_supported(*out)) {
 		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.rate: %u Hz is not supported (48000 or 96000)", path, *out);
+			    "%s.rate: %u Hz is not supported (44100, 48000, 88200, 96000, 176400 "
+			    "or 192000)",
+			    path, *out);
 	}
 	return 0;
 }
@@ -374,8 +376,8 @@ int aes67d_config_rx_from_json(const json_t *j, const char *path, struct aes67d_
 static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *err,
 			 size_t err_bytes)
 {
-	static const char *const keys[] = {"domain",	 "priority1", "priority2",
-					   "slave_only", "transport", NULL};
+	static const char *const keys[] = {"domain",	"priority1",	  "priority2", "slave_only",
+					   "transport", "on_lock_change", NULL};
 	char transport[8];
 	int r;
 
@@ -398,6 +400,15 @@ static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *e
 	} else {
 		return fail(-AES67_ERANGE, err, err_bytes,
 			    "ptp.transport: \"%s\" is not \"udp4\" or \"l2\"", transport);
+	}
+	if ((r = get_string(j, "ptp", "on_lock_change", false, ptp->on_lock_change,
+			    sizeof(ptp->on_lock_change), err, err_bytes)) < 0) {
+		return r;
+	}
+	if (ptp->on_lock_change[0] != '\0' && ptp->on_lock_change[0] != '/') {
+		return fail(-AES67_ERANGE, err, err_bytes,
+			    "ptp.on_lock_change: \"%s\" is not an absolute path",
+			    ptp->on_lock_change);
 	}
 	return 0;
 }

@@ -45,12 +45,13 @@ struct aes67d {
 	pid_t pid;
 	struct aes67d_links links;
 	/* Parts added by later work; each owner adds its fields above its own marker. */
-	struct aes67d_ptp_engine *ptp;	  /* NULL: PTP off (reason in ptp_error) */
+	struct aes67d_ptp_engine *ptp;	       /* NULL: PTP off (reason in ptp_error) */
 	struct aes67d_clock *ptp_system_clock; /* the CLOCK_TAI back end: PTP's GM timebase */
 	char ptp_error[256];
 	/* @hook fields ptp (end) */
 	struct aes67d_devices *devices; /* device.h: shared-memory devices (NULL before start) */
 	/* @hook fields device (end) */
+	struct aes67d_glue *glue; /* engine_glue.h: the streaming engine and its streams */
 	/* @hook fields engine (end) */
 	struct aes67d_sap *sap; /* SAP announcer/listener (sap_daemon.h) */
 	/* @hook fields sap (end) */

@@ -21,6 +21,7 @@
 #include "aes67/error.h"
 #include "daemon.h"
 #include "device.h"
+#include "engine_glue.h"
 #include "log.h"
 #include "netif.h"
 #include "ptp_commands.h"
@@ -288,6 +289,10 @@ int main(int argc, char **argv)
 		}
 	}
 	/* @hook register device (end) */
+	if ((r = aes67d_glue_create(&d)) < 0) {
+		fprintf(stderr, "aes67d: engine set-up: %s\n", aes67_strerror(r));
+		goto out_control;
+	}
 	/* @hook register engine (end) */
 	{
 		char saperr[AES67D_ERR_BYTES];
@@ -334,6 +339,7 @@ int main(int argc, char **argv)
 		goto out_devices;
 	}
 	/* @hook start device (end) */
+	aes67d_glue_start(&d); /* failures are logged and shown in status */
 	/* @hook start engine (end) */
 	{
 		char saperr[AES67D_ERR_BYTES];
@@ -355,6 +361,7 @@ int main(int argc, char **argv)
 out_sap:
 	aes67d_sap_stop(d.sap);
 	/* @hook stop sap (end) */
+	aes67d_glue_stop(&d);
 	/* @hook stop engine (end) */
 out_devices:
 	aes67d_devices_destroy(d.devices);

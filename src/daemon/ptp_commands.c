@@ -90,11 +90,20 @@ static json_t *status_json(const struct aes67d_ptp_status *st)
 	json_object_set_new(o, "locked", json_boolean(s->locked));
 	json_object_set_new(o, "locked_for_s", json_real((double)s->locked_for_ns / 1e9));
 	json_object_set_new(o, "host_offset_ns", json_integer(st->host_offset_ns));
-	json_object_set_new(o, "time_to_lock_s",
-			    st->first_lock_mono_ns > 0 && st->first_sync_mono_ns > 0
+	json_object_set_new(
+		o, "time_to_lock_s",
+		st->first_lock_mono_ns > 0 && st->first_sync_mono_ns > 0
+			? json_real((double)(st->first_lock_mono_ns - st->first_sync_mono_ns) / 1e9)
+			: json_null());
+	json_object_set_new(o, "lock_after_selection_s",
+			    st->first_lock_mono_ns > 0 && st->first_uncalibrated_mono_ns > 0
 				    ? json_real((double)(st->first_lock_mono_ns -
-							 st->first_sync_mono_ns) /
+							 st->first_uncalibrated_mono_ns) /
 						1e9)
+				    : json_null());
+	json_object_set_new(o, "first_lock_monotonic_s",
+			    st->first_lock_monotonic_ns > 0
+				    ? json_real((double)st->first_lock_monotonic_ns / 1e9)
 				    : json_null());
 	json_object_set_new(o, "timestamping", json_string("software"));
 	json_object_set_new(o, "phc_index", json_integer(st->phc_index));
@@ -105,19 +114,18 @@ static json_t *status_json(const struct aes67d_ptp_status *st)
 	json_object_set_new(o, "rx", counters(s->rx));
 	json_object_set_new(o, "tx", counters(s->tx));
 	json_object_set_new(o, "drops", drops(s));
-	json_object_set_new(
-		o, "errors",
-		json_pack("{s:I, s:I, s:I, s:I}", "send", (json_int_t)st->send_errors, "recv",
-			  (json_int_t)st->recv_errors, "rx_no_timestamp", (json_int_t)st->rx_no_stamp,
-			  "tx_timestamp_lost", (json_int_t)st->tx_ts_lost));
+	json_object_set_new(o, "errors",
+			    json_pack("{s:I, s:I, s:I, s:I}", "send", (json_int_t)st->send_errors,
+				      "recv", (json_int_t)st->recv_errors, "rx_no_timestamp",
+				      (json_int_t)st->rx_no_stamp, "tx_timestamp_lost",
+				      (json_int_t)st->tx_ts_lost));
 	json_object_set_new(o, "hooks",
 			    json_pack("{s:I, s:I}", "run", (json_int_t)st->hooks_run, "failed",
 				      (json_int_t)st->hooks_failed));
 	return o;
 }
 
-static int cmd_ptp_status(void *user, const json_t *req, json_t *resp, char *err,
-			  size_t err_bytes)
+static int cmd_ptp_status(void *user, const json_t *req, json_t *resp, char *err, size_t err_bytes)
 {
 	struct aes67d *d = user;
 	struct aes67d_ptp_status st;
@@ -145,12 +153,13 @@ int aes67d_ptp_setup(struct aes67d *d)
 	const struct aes67d_ptp_config *pc = &d->config.ptp;
 	struct aes67d_ptp_params p = {
 		.ifname = d->config.interface,
-		.transport = pc->transport == AES67D_PTP_L2 ? AES67D_PTP_SOCK_L2
-							    : AES67D_PTP_SOCK_UDP4,
+		.transport =
+			pc->transport == AES67D_PTP_L2 ? AES67D_PTP_SOCK_L2 : AES67D_PTP_SOCK_UDP4,
 		.domain = (uint8_t)pc->domain,
 		.priority1 = (uint8_t)pc->priority1,
 		.priority2 = (uint8_t)pc->priority2,
 		.slave_only = pc->slave_only,
+		.on_lock_change = pc->on_lock_change,
 		.timebase = d->clock,
 	};
 	int r;
@@ -182,8 +191,7 @@ int aes67d_ptp_start(struct aes67d *d)
 		aes67d_log(AES67D_LOG_ERR, "ptp: cannot start: %s", d->ptp_error);
 		return r;
 	}
-	aes67d_log(AES67D_LOG_NOTICE, "ptp: running on %s (%s, domain %u)",
-		   d->config.interface,
+	aes67d_log(AES67D_LOG_NOTICE, "ptp: running on %s (%s, domain %u)", d->config.interface,
 		   d->config.ptp.transport == AES67D_PTP_L2 ? "layer 2" : "UDP/IPv4",
 		   (unsigned)d->config.ptp.domain);
 	return 0;

@@ -35,6 +35,7 @@ extern char **environ;
 #define MAX_CHILDREN 4
 #define RX_BYTES 1500
 #define LOCK_NS 10000
+#define LOCK_SAMPLES 8 /* 1 s of Syncs at the AES67 media profile's 8/s */
 
 struct aes67d_ptp_engine {
 	char ifname[IF_NAMESIZE];
@@ -51,6 +52,7 @@ struct aes67d_ptp_engine {
 	bool started;
 	pid_t children[MAX_CHILDREN];
 	struct aes67d_ratelimit rl_send;
+	uint8_t rx_buf[RX_BYTES];
 	/* Thread-local bookkeeping, copied into snap. */
 	struct aes67d_ptp_status st;
 	pthread_mutex_t lock;
@@ -107,7 +109,7 @@ static void run_hook(struct aes67d_ptp_engine *e, bool locked,
 		     const struct aes67_ptp_port_status *s)
 {
 	char gm[32], off[32], env_locked[32], env_gm[64], env_state[64];
-	char *argv[5], *envp[4];
+	char *argv[5], *envp[5];
 	int slot = -1, r;
 
 	if (e->hook[0] == '\0') {
@@ -139,7 +141,8 @@ static void run_hook(struct aes67d_ptp_engine *e, bool locked,
 	envp[0] = env_locked;
 	envp[1] = env_gm;
 	envp[2] = env_state;
-	envp[3] = NULL;
+	envp[3] = "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	envp[4] = NULL;
 	r = posix_spawn(&e->children[slot], e->hook, NULL, NULL, argv, envp);
 	if (r != 0) {
 		e->children[slot] = 0;
@@ -171,6 +174,10 @@ static void handle_out(struct aes67d_ptp_engine *e, int64_t now_ns)
 			}
 			break;
 		case AES67_PTP_ACT_STATE:
+			if (a->new_state == AES67_PTP_UNCALIBRATED &&
+			    e->st.first_uncalibrated_mono_ns == 0) {
+				e->st.first_uncalibrated_mono_ns = now_ns;
+			}
 			aes67d_log(AES67D_LOG_INFO, "ptp: %s -> %s",
 				   aes67_ptp_port_state_str(a->old_state),
 				   aes67_ptp_port_state_str(a->new_state));
@@ -184,7 +191,12 @@ static void handle_out(struct aes67d_ptp_engine *e, int64_t now_ns)
 			aes67d_log(AES67D_LOG_NOTICE, "ptp: %s (offset %" PRId64 " ns)",
 				   a->locked ? "locked" : "lost lock", s.offset_ns);
 			if (a->locked && e->st.first_lock_mono_ns == 0) {
+				struct timespec ts;
+
 				e->st.first_lock_mono_ns = now_ns;
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				e->st.first_lock_monotonic_ns =
+					(int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 			}
 			run_hook(e, a->locked, &s);
 			break;
@@ -200,7 +212,7 @@ static void publish(struct aes67d_ptp_engine *e, int64_t now_ns)
 	struct aes67d_clock_map map = {.uncertainty_ns = 0};
 	struct aes67d_clock_ref ref = {.domain = e->port.cfg.domain};
 	bool as_master = e->port.state == AES67_PTP_MASTER || e->port.state == AES67_PTP_PRE_MASTER;
-	int64_t ptp_ns, a_ns;
+	int64_t ptp_ns, best_ns;
 	uint64_t host_ns;
 
 	aes67_ptp_port_status(&e->port, now_ns, &s);
@@ -216,12 +228,23 @@ static void publish(struct aes67d_ptp_engine *e, int64_t now_ns)
 	memcpy(ref.gm_identity, as_master ? e->port.self.clock_identity : s.gm_identity, 8);
 	ref.locked = as_master || (s.locked && e->port.state == AES67_PTP_SLAVE);
 	(void)aes67d_ptp_clock_publish(e->clock, &map, &ref);
-	a_ns = mono_raw_ns();
-	if (e->timebase_src->now_ns(e->timebase_src, &host_ns) == 0) {
-		int64_t mid_ns = a_ns + (mono_raw_ns() - a_ns) / 2;
+	/* Host offset: the narrowest of 3 raw/TAI/raw windows, so that a preemption between the
+	 * reads does not show up as mapping error. */
+	best_ns = INT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		int64_t a_ns = mono_raw_ns(), b_ns;
 
-		e->st.host_offset_ns =
-			(int64_t)(aes67d_clock_map_apply(&map, (uint64_t)mid_ns) - host_ns);
+		if (e->timebase_src->now_ns(e->timebase_src, &host_ns) != 0) {
+			break;
+		}
+		b_ns = mono_raw_ns();
+		if (b_ns - a_ns < best_ns) {
+			best_ns = b_ns - a_ns;
+			e->st.host_offset_ns =
+				(int64_t)(aes67d_clock_map_apply(
+						  &map, (uint64_t)(a_ns + (b_ns - a_ns) / 2)) -
+					  host_ns);
+		}
 	}
 	if (s.rx[AES67_PTP_SYNC] > 0 && e->st.first_sync_mono_ns == 0) {
 		e->st.first_sync_mono_ns = now_ns;
@@ -254,12 +277,11 @@ static void drain_errqueue(struct aes67d_ptp_engine *e, int i)
 
 static void drain_rx(struct aes67d_ptp_engine *e, int i)
 {
-	static _Thread_local uint8_t buf[RX_BYTES];
-
 	for (int k = 0; k < RX_BURST; k++) {
 		enum aes67_ptp_channel ch;
 		int64_t rx_ns = 0, now_ns;
-		int n = aes67d_ptp_sock_recv(&e->sock, i, buf, sizeof(buf), &ch, &rx_ns);
+		int n = aes67d_ptp_sock_recv(&e->sock, i, e->rx_buf, sizeof(e->rx_buf), &ch,
+					     &rx_ns);
 
 		if (n == -EAGAIN) {
 			return;
@@ -273,11 +295,14 @@ static void drain_rx(struct aes67d_ptp_engine *e, int i)
 		}
 		now_ns = mono_raw_ns();
 		if (rx_ns == 0) {
-			/* No kernel stamp: event messages cannot be used for timing. */
+			/* No kernel stamp (never seen on Linux >= 2.6.30 with SO_TIMESTAMPING):
+			 * fall back to the user-space receive time, late by the kernel->user
+			 * latency, and count it. */
 			e->st.rx_no_stamp++;
 			rx_ns = now_ns;
 		}
-		if (aes67_ptp_port_rx(&e->port, buf, (size_t)n, ch, rx_ns, now_ns, &e->out) >= 0) {
+		if (aes67_ptp_port_rx(&e->port, e->rx_buf, (size_t)n, ch, rx_ns, now_ns, &e->out) >=
+		    0) {
 			handle_out(e, now_ns);
 		}
 	}
@@ -388,6 +413,7 @@ static int init_port(struct aes67d_ptp_engine *e, const struct aes67d_ptp_params
 	 * of 5 us then rarely sees 16 good samples in a row. 10 us is still under half a sample
 	 * period at 48 kHz (20.8 us), which is what a media clock needs (docs/ptp.md). */
 	c.servo.lock_ns = LOCK_NS;
+	c.servo.lock_samples = LOCK_SAMPLES;
 	c.seed = (uint64_t)mono_raw_ns() ^ ((uint64_t)getpid() << 32);
 	c.timebase = e->tb;
 	return aes67_ptp_port_init(&e->port, &c);

@@ -54,6 +54,11 @@ struct aes67d_ptp_status {
 	int64_t host_offset_ns;
 	int64_t first_sync_mono_ns; /* CLOCK_MONOTONIC_RAW of the first Sync received; 0: none */
 	int64_t first_lock_mono_ns; /* of the first lock; 0: none */
+	/* First entry into UNCALIBRATED (a master was selected), CLOCK_MONOTONIC_RAW; 0: none. */
+	int64_t first_uncalibrated_mono_ns;
+	/* CLOCK_MONOTONIC (not RAW) of the first lock, for comparing with other programs' logs
+	 * (ptp4l stamps its log with CLOCK_MONOTONIC); 0: none. */
+	int64_t first_lock_monotonic_ns;
 	uint64_t send_errors, recv_errors, rx_no_stamp, tx_ts_lost, hooks_run, hooks_failed;
 };
 

@@ -8,6 +8,7 @@
 #   2. aes67d grandmaster -> ptp4l slave (-s, free_running): ptp4l follows our clock and
 #      measures offsets near zero;
 #   3. tshark finds no malformed PTP packet in the capture of both runs.
+# Also: the on_lock_change program runs with the lock change as arguments and environment.
 # Every ptp4l runs with free_running 1 (never steers the shared clock) and its own UDS address.
 # Usage: test_ptp_interop.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-ptpd)
 set -u
@@ -41,7 +42,9 @@ cap_pid=$A67_LAST_PID
 a67_ptp4l_conf "$tmp/gm.cfg" "$tmp/ptp4l-gm" 100
 a67_bg h1 60 ptp4l -S -4 -i eth0 -f "$tmp/gm.cfg" -m -q >"$tmp/gm.log" 2>&1
 gm_pid=$A67_LAST_PID
-echo '{"ptp":{"domain":0,"priority1":200,"transport":"udp4"}}' >"$tmp/h2.json"
+printf '#!/bin/sh\necho "$* $AES67_PTP_LOCKED $AES67_PTP_STATE" >>%s/hook.log\n' "$tmp" >"$tmp/hook.sh"
+chmod +x "$tmp/hook.sh"
+echo '{"ptp":{"domain":0,"priority1":200,"transport":"udp4","on_lock_change":"'"$tmp"'/hook.sh"}}' >"$tmp/h2.json"
 a67_bg h2 60 "$AES67D" -f -i eth0 -c "$tmp/h2.json" -s "$tmp/h2.sock" >"$tmp/h2.log" 2>&1
 d2_pid=$A67_LAST_PID
 a67_ok "aes67d answers ptp.status" a67_wait_for 5 status h2
@@ -57,6 +60,7 @@ host_off=$(echo "$s" | jq -r '.host_offset_ns + (if .host_offset_ns < -100000000
 a67_ok "mapping error vs the shared clock below 20 us ($host_off ns)" abs_below "$host_off" 20000
 a67_ok "path delay measured (> 0 ns)" test "$(echo "$s" | jq -r .mean_path_delay_ns)" -gt 0
 a67_ok "Delay_Req sent and answered" test "$(echo "$s" | jq -r .rx.delay_resp)" -gt 10
+a67_ok "on_lock_change ran: locked $gm_id" grep -q "^locked $gm_id -\?[0-9]* 1 SLAVE$" "$tmp/hook.log"
 a67_ok "no transmit stamp lost" test "$(echo "$s" | jq -r .errors.tx_timestamp_lost)" -eq 0
 kill "$gm_pid" "$d2_pid" 2>/dev/null
 wait "$gm_pid" "$d2_pid" 2>/dev/null

@@ -117,6 +117,37 @@ static void test_good_small(void **state)
 	assert_int_equal(c.rx[0].encoding, AES67D_ENC_L32);
 }
 
+/* All six rates load; frames per packet are round(ptime x rate), as the engine and SDP do. */
+static void test_rates(void **state)
+{
+	static const struct {
+		uint32_t rate_hz, ptime_us, frames;
+	} tab[] = {
+		{48000, 125, 6},     {48000, 250, 12},	{48000, 333, 16},   {48000, 1000, 48},
+		{48000, 4000, 192},  {96000, 333, 32},	{44100, 125, 6},    {44100, 250, 11},
+		{44100, 333, 15},    {44100, 1000, 44}, {44100, 4000, 176}, {88200, 250, 22},
+		{88200, 1000, 88},   {176400, 125, 22}, {176400, 333, 59},  {192000, 125, 24},
+		{192000, 4000, 768},
+	};
+	struct aes67d_config c;
+
+	(void)state;
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(tab); i++) {
+		assert_int_equal(aes67d_frames_per_packet(tab[i].rate_hz, tab[i].ptime_us),
+				 tab[i].frames);
+	}
+	assert_true(aes67d_rate_supported(44100) && aes67d_rate_supported(176400) &&
+		    aes67d_rate_supported(192000));
+	assert_false(aes67d_rate_supported(32000) || aes67d_rate_supported(0) ||
+		     aes67d_rate_supported(384000));
+	load_ok("good_rates.json", &c);
+	assert_int_equal(c.n_devices, 4);
+	assert_int_equal(c.devices[0].rate_hz, 44100);
+	assert_int_equal(c.tx[1].rate_hz, 192000);
+	assert_int_equal(c.rx[0].rate_hz, 88200);
+	assert_int_equal(c.rx[1].rate_hz, 176400);
+}
+
 /* Every bad_*.json is listed with its exact message; nothing is half-applied. */
 static void test_bad_files(void **state)
 {
@@ -273,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_good_full),  cmocka_unit_test(test_good_small),
 		cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_crash_safety),
+		cmocka_unit_test(test_rates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

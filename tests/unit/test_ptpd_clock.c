@@ -29,8 +29,10 @@ static const uint8_t gm_b[8] = {0x00, 0x1d, 0xc1, 0xff, 0xfe, 0x10, 0x20, 0x02};
 
 static struct aes67d_clock_map map_at(uint64_t mono, uint64_t ptp, double ratio)
 {
-	struct aes67d_clock_map m = {.mono_raw_ref_ns = mono, .ptp_ref_ns = ptp,
-				     .rate_ratio = ratio, .uncertainty_ns = 7};
+	struct aes67d_clock_map m = {.mono_raw_ref_ns = mono,
+				     .ptp_ref_ns = ptp,
+				     .rate_ratio = ratio,
+				     .uncertainty_ns = 7};
 
 	return m;
 }
@@ -197,10 +199,8 @@ static void test_create_refuses_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_publish_read),
-		cmocka_unit_test(test_now_follows_map),
-		cmocka_unit_test(test_no_torn_reads),
-		cmocka_unit_test(test_tsconv),
+		cmocka_unit_test(test_publish_read),	    cmocka_unit_test(test_now_follows_map),
+		cmocka_unit_test(test_no_torn_reads),	    cmocka_unit_test(test_tsconv),
 		cmocka_unit_test(test_create_refuses_null),
 	};
 

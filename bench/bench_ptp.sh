@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# PTP benchmark: aes67d's slave beside linuxptp's own slave, in the same run, against one ptp4l
+# grandmaster on the same veth (layer 2, software timestamps, AES67 media profile intervals:
+# Sync 8/s, Announce 1/2 s, Delay_Req 8/s).
+#   h1: ptp4l -2 -S grandmaster (free_running)
+#   h2: aes67d transport l2 slave_only   +   ptp4l -2 -S -s (free_running) on the same eth0
+# Namespaces share one system clock, so the true offset between the hosts is zero and a slave's
+# estimated time minus the host clock is its error:
+#   aes67d: host_offset_ns of `ptp.status` (mapping minus host TAI; the 37 s ARB/UTC offset of
+#           ptp4l's system-clock grandmaster removed), sampled every 125 ms;
+#   ptp4l:  its per-Sync "master offset" (summary_interval -3), the offset it would correct.
+# Time to lock: aes67d's time_to_lock_s (first Sync -> servo lock); ptp4l free_running never
+# locks a servo, so its figure is first Sync -> first offset report and, for the anchor, the
+# default (steering) ptp4l is not run here (it would steer the shared clock).
+# Usage: bench/bench_ptp.sh [SECONDS]   (root; binaries from $AES67_BUILD, else ./build, else
+# /tmp/b-ptpd). Prints a Markdown table row set for docs/benchmarks.md.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../tests/integration/lib.sh"
+a67_require_root
+SECS=${1:-60}
+for b in "${AES67_BUILD:-}" "$here/../build" /tmp/b-ptpd; do
+    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && BUILD=$b && break
+done
+[ -n "${BUILD:-}" ] || { echo "aes67d not found (set AES67_BUILD)" >&2; exit 1; }
+
+a67_hosts 2 || exit 1
+a67_tmpdir
+tmp=$A67_TMP
+status() { a67_ctl h2 "$tmp/h2.sock" '{"cmd":"ptp.status"}' | jq -c .ptp; }
+locked() { [ "$(status | jq -r .locked)" = true ]; }
+
+a67_ptp4l_conf "$tmp/gm.cfg" "$tmp/ptp4l-gm" 100
+a67_ptp4l_conf "$tmp/sl.cfg" "$tmp/ptp4l-sl" 128 "summary_interval -3"
+echo '{"ptp":{"slave_only":true,"transport":"l2"}}' >"$tmp/h2.json"
+t_start=$(date +%s.%N)
+a67_bg h2 $((SECS + 90)) "$BUILD/src/daemon/aes67d" -f -i eth0 -c "$tmp/h2.json" \
+    -s "$tmp/h2.sock" >"$tmp/h2.log" 2>&1
+a67_bg h2 $((SECS + 90)) ptp4l -S -2 -s -i eth0 -f "$tmp/sl.cfg" -m -q >"$tmp/sl.log" 2>&1
+sleep 1
+a67_bg h1 $((SECS + 90)) ptp4l -S -2 -i eth0 -f "$tmp/gm.cfg" -m -q >"$tmp/gm.log" 2>&1
+a67_wait_for 60 locked || { echo "aes67d did not lock" >&2; exit 1; }
+ttl=$(status | jq -r .time_to_lock_s)
+# One poller process in h2 (no process start per sample): ptp.status every 125 ms.
+a67_run h2 python3 -c '
+import json, socket, sys, time
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(2)
+    s.connect(sys.argv[1])
+    s.sendall(b"{\"cmd\":\"ptp.status\"}\n")
+    buf = b""
+    while not buf.endswith(b"\n"):
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+    s.close()
+    v = json.loads(buf)["ptp"]["host_offset_ns"]
+    if v < -1000000000:
+        v += 37000000000  # ptp4l on CLOCK_REALTIME sends UTC (ARB timescale)
+    print(v, flush=True)
+    time.sleep(0.125)
+' "$tmp/h2.sock" "$SECS" >"$tmp/ours"
+# ptp4l: time of UNCALIBRATED (first Sync follows within 125 ms) to the first offset line; then
+# the offsets of the last SECS seconds.
+p_unc=$(grep -m1 "to UNCALIBRATED" "$tmp/sl.log" | sed 's/^ptp4l\[\([0-9.]*\)\].*/\1/')
+p_first=$(grep -m1 "master offset" "$tmp/sl.log" | sed 's/^ptp4l\[\([0-9.]*\)\].*/\1/')
+grep "master offset" "$tmp/sl.log" | tail -n $((SECS * 8)) |
+    awk '{for(i=1;i<=NF;i++) if($i=="offset") print $(i+1)}' >"$tmp/theirs"
+
+mkdir -p /tmp/ptpd-bench-last && cp "$tmp"/*.log "$tmp/ours" "$tmp/theirs" /tmp/ptpd-bench-last/
+stats() { # FILE -> "n rms p99(|x|) max(|x|)"
+    awk '{x=$1; print (x<0?-x:x), x*x}' "$1" | sort -g |
+        awk '{v[NR]=$1; s+=$2} END {n=NR; k=int(n*0.99); if (k<1) k=1;
+             printf "%d %.0f %.0f %.0f\n", n, sqrt(s/n), v[k], v[n]}'
+}
+read -r n1 rms1 p991 max1 <<<"$(stats "$tmp/ours")"
+read -r n2 rms2 p992 max2 <<<"$(stats "$tmp/theirs")"
+p_lock=$(awk -v a="${p_unc:-0}" -v b="${p_first:-0}" 'BEGIN {printf "%.1f", b - a}')
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -r) $(nproc) cores; $SECS s; L2 veth, sw timestamps"
+echo "| slave | time to lock | samples | rms | p99 | max |"
+echo "|---|---|---|---|---|---|"
+printf "| aes67d (mapping error vs host clock) | %.2f s from first Sync | %d | %s ns | %s ns | %s ns |\n" \
+    "$ttl" "$n1" "$rms1" "$p991" "$max1"
+echo "| ptp4l --free_running (master offset) | first offset ${p_lock} s after UNCALIBRATED | $n2 | $rms2 ns | $p992 ns | $max2 ns |"
