@@ -117,7 +117,37 @@ static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 	}
 }
 
-/* Moves capture positions [cap_pos, now) of one device out of its streams' timelines. */
+/*
+ * How far ahead of "now" a device's capture ring is filled. An application reads capture frame p
+ * once the media clock passes p, so the frames must be in the ring before then; a packet holding
+ * frames [q, q+n) leaves its sender at media time q+n and lands at q+L (L = link offset), so its
+ * frames exist in the timeline from about q+n+network on, i.e. L-n before they are read. The
+ * drain writes at now + (L-n)/2: half of that slack absorbs network and scheduling delay before
+ * the drain (later arrivals are counted late), the other half absorbs the RX thread's own wake-up
+ * delay before the reader gets there. The smallest slack of the device's streams decides.
+ */
+static uint64_t rx_drain_lead_frames(const struct aes67d_engine *e, uint32_t d_idx)
+{
+	uint64_t lead = UINT64_MAX;
+
+	for (uint32_t i = 0; i < e->n_rx_active; i++) {
+		const struct aes67d_rx_stream *s = e->rx_active[i];
+		uint64_t slack = 0;
+
+		if (s->device != d_idx) {
+			continue;
+		}
+		if (s->p.link_offset_frames > s->p.frames_per_packet) {
+			slack = s->p.link_offset_frames - s->p.frames_per_packet;
+		}
+		if (slack / 2 < lead) {
+			lead = slack / 2;
+		}
+	}
+	return lead == UINT64_MAX ? 0 : lead;
+}
+
+/* Moves capture positions [cap_pos, now + lead) of one device out of its streams' timelines. */
 static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t now_ptp)
 {
 	struct engine_device *d = &e->devices[d_idx];
@@ -127,6 +157,7 @@ static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t no
 	if (aes67_clock_page_ptp_to_frame(now_ptp, d->rate_hz, &now_pos) < 0) {
 		return;
 	}
+	now_pos += rx_drain_lead_frames(e, d_idx);
 	if (d->cap_pos == 0 || now_pos - d->cap_pos > cap->capacity_frames / 2) {
 		if (d->cap_pos != 0) {
 			aes67d_events_push(&e->rxt.events, AES67D_EV_RING_OVERRUN, d_idx,
