@@ -54,7 +54,7 @@ struct aes67d {
 	struct aes67d_glue *glue; /* engine_glue.h: the streaming engine and its streams */
 	/* @hook fields engine (end) */
 	struct aes67d_sap *sap; /* SAP announcer/listener (sap_daemon.h) */
-	/* @hook fields sap (end) */
+				/* @hook fields sap (end) */
 };
 
 /**

@@ -266,11 +266,11 @@ int main(int argc, char **argv)
 		goto out_clock;
 	}
 	if ((r = aes67d_commands_register(d.control, &d)) < 0) {
-		goto out_control;
+		goto out_parts;
 	}
 	/* Control commands of later parts (each owner registers above its own marker). */
 	if ((r = aes67d_ptp_setup(&d)) < 0) {
-		goto out_control;
+		goto out_parts;
 	}
 	/* @hook register ptp (end) */
 	/* Devices are created before the fork (memfds, mappings and the socket survive it) so the
@@ -285,13 +285,13 @@ int main(int argc, char **argv)
 				aes67_strerror(r));
 			aes67d_devices_destroy(d.devices);
 			d.devices = NULL;
-			goto out_control;
+			goto out_parts;
 		}
 	}
 	/* @hook register device (end) */
 	if ((r = aes67d_glue_create(&d)) < 0) {
 		fprintf(stderr, "aes67d: engine set-up: %s\n", aes67_strerror(r));
-		goto out_control;
+		goto out_parts;
 	}
 	/* @hook register engine (end) */
 	{
@@ -299,11 +299,11 @@ int main(int argc, char **argv)
 
 		if ((r = aes67d_sap_create(&d.sap, &d, saperr, sizeof(saperr))) < 0) {
 			fprintf(stderr, "aes67d: %s\n", saperr);
-			goto out_control;
+			goto out_parts;
 		}
 		if ((r = aes67d_sap_commands_register(d.control, &d)) < 0) {
 			fprintf(stderr, "aes67d: SAP commands: %s\n", aes67_strerror(r));
-			goto out_control;
+			goto out_parts;
 		}
 	}
 	/* @hook register sap (end) */
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 		aes67d_log_setup("aes67d", o.verbose >= 1 ? AES67D_LOG_DEBUG : AES67D_LOG_NOTICE,
 				 true);
 		if ((r = daemonize()) < 0) {
-			goto out_control;
+			goto out_parts;
 		}
 	}
 	/* Signals are taken synchronously by run(); block them before any thread starts so
@@ -326,17 +326,17 @@ int main(int argc, char **argv)
 	d.start_mono_ns = mono_ns();
 	if ((r = aes67d_control_start(d.control)) < 0) {
 		aes67d_log(AES67D_LOG_ERR, "cannot start control thread: %s", aes67_strerror(r));
-		goto out_control;
+		goto out_parts;
 	}
 	/* Start order: clock source first (PTP), then devices, streams, announcements. Each owner
-	 * adds its start call above its marker; on failure it jumps to its own cleanup label. */
+	 * adds its start call above its marker; on failure it jumps to out_parts. */
 	if ((r = aes67d_ptp_start(&d)) < 0) {
-		goto out_ptp;
+		goto out_parts;
 	}
 	/* @hook start ptp (end) */
 	if ((r = aes67d_devices_start(d.devices)) < 0) {
 		aes67d_log(AES67D_LOG_ERR, "cannot start device thread: %s", aes67_strerror(r));
-		goto out_devices;
+		goto out_parts;
 	}
 	/* @hook start device (end) */
 	aes67d_glue_start(&d); /* failures are logged and shown in status */
@@ -346,7 +346,7 @@ int main(int argc, char **argv)
 
 		if ((r = aes67d_sap_start(d.sap, saperr, sizeof(saperr))) < 0) {
 			aes67d_log(AES67D_LOG_ERR, "%s", saperr);
-			goto out_sap;
+			goto out_parts;
 		}
 	}
 	/* @hook start sap (end) */
@@ -357,20 +357,24 @@ int main(int argc, char **argv)
 			   : "");
 	run(&events);
 	r = 0;
-	/* Stop in reverse order; each owner adds its stop call and label above its marker. */
-out_sap:
+out_parts:
+	/* The control thread stops first: its handlers reach into every part below. Then the parts
+	 * stop in reverse start order (each stop is safe on a part that never started), and only
+	 * then is their memory released. */
+	aes67d_control_destroy(d.control);
+	d.control = NULL;
 	aes67d_sap_stop(d.sap);
 	/* @hook stop sap (end) */
 	aes67d_glue_stop(&d);
 	/* @hook stop engine (end) */
-out_devices:
 	aes67d_devices_destroy(d.devices);
+	d.devices = NULL;
 	/* @hook stop device (end) */
-out_ptp:
 	aes67d_ptp_stop(&d);
 	/* @hook stop ptp (end) */
-out_control:
-	aes67d_control_destroy(d.control);
+	aes67d_glue_free(&d);
+	aes67d_sap_free(d.sap);
+	d.sap = NULL;
 out_clock:
 	d.clock->destroy(d.clock);
 	return r < 0 ? EXIT_RUNTIME : 0;

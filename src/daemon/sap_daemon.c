@@ -363,6 +363,17 @@ void aes67d_sap_stop(struct aes67d_sap *sap)
 	aes67d_sap_socket_close(&sap->sock);
 }
 
+void aes67d_sap_free(struct aes67d_sap *sap)
+{
+	if (sap == NULL) {
+		return;
+	}
+	aes67d_sap_stop(sap);
+	sap->d->links.session_lookup = NULL;
+	pthread_mutex_destroy(&sap->lock);
+	free(sap);
+}
+
 json_t *aes67d_sap_sessions_json(struct aes67d_sap *sap, bool with_sdp, const char *name)
 {
 	const struct aes67_sap_entry *e;

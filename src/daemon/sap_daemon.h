@@ -56,6 +56,13 @@ AES67_MUST_CHECK int aes67d_sap_start(struct aes67d_sap *sap, char *err, size_t 
 void aes67d_sap_stop(struct aes67d_sap *sap);
 
 /**
+ * aes67d_sap_free() - stop (as aes67d_sap_stop) and release the object, and unset
+ * d->links.session_lookup. Call only once no control thread can reach it.
+ * @sap: the object; NULL is ignored. Thread: main.
+ */
+void aes67d_sap_free(struct aes67d_sap *sap);
+
+/**
  * aes67d_sap_sessions_json() - the cached sessions as a JSON array (see sap_summary.h).
  * @sap: the object. @with_sdp: include each full SDP. @name: only sessions with this s= name,
  * or NULL for all. Return: a new reference or NULL when out of memory. Thread: any non-RT.
