@@ -188,7 +188,7 @@ else
     else
         echo "DIFFERS: $(cmp "$tmp/cut.raw" "$tmp/tone.raw" 2>&1 | head -1)"
     fi
-    sox -t raw -r 48000 -e signed -b 24 -c 2 "$tmp/cut.raw" -n stat 2>&1 | grep -E "Rough +frequency|Maximum amplitude|RMS +amplitude"
+    sox -t raw -r 48000 -e signed -b 24 -c 2 "$tmp/cut.raw" -n remix 1 stat 2>&1 | grep -E "Rough +frequency|Maximum amplitude|RMS +amplitude"
     sox -t raw -r 48000 -e signed -b 24 -c 2 "$tmp/cut.raw" -n stats 2>&1 | grep -E "Pk lev dB|RMS lev dB"
 fi
 section "Done (cleaning up)"
