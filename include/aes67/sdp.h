@@ -349,8 +349,9 @@ AES67_API AES67_MUST_CHECK int aes67_sdp_media_frames_per_packet(const struct ae
  *
  * Requires: audio over RTP/AVP; an a=rtpmap for the first payload type; encoding L16, L24, L32 or
  * AM824 (AM824 with an even channel count); 1..64 channels; 44.1, 48, 88.2, 96, 176.4 or 192 kHz;
- * a connection address; a packet time (a=ptime or a=framecount) giving at most 1440 payload bytes;
- * direction not inactive. A reference clock is not required.
+ * a connection address; if a packet time is given (a=ptime or a=framecount; both are optional),
+ * at most 1440 payload bytes per packet; direction not inactive. A reference clock is not
+ * required.
  * Return: 0 if usable; -EINVAL for a bad @index; -AES67_EUNSUPPORTED, -AES67_EPAYLOADTYPE,
  * -AES67_ERANGE, -AES67_ENOTFOUND or -AES67_EMALFORMED with @reason. Thread: any.
  */

@@ -203,10 +203,12 @@ int aes67_sdp_media_check(const struct aes67_sdp *sdp, unsigned index, const cha
 	}
 	int frames = aes67_sdp_media_frames_per_packet(m);
 
+	/* a=ptime is optional (RFC 8866 §6.4; ffmpeg writes none). A receiver takes each packet's
+	 * size as it comes, so without a packet time there is nothing to check here; the caller
+	 * assumes the AES67 default of 1 ms (AES67-2018 §7.2.1) to size its buffer. */
 	if (frames == -AES67_ENOTFOUND) {
-		return refuse(reason, AES67_ENOTFOUND, "no a=ptime and no a=framecount");
-	}
-	if (frames < 0) {
+		frames = 0;
+	} else if (frames < 0) {
 		return refuse(reason, AES67_ERANGE, "packet time gives 0 or above 65535 frames");
 	}
 	/* The AES67 payload limit keeps a packet inside a 1500-byte Ethernet MTU. */
