@@ -176,6 +176,10 @@ struct aes67_ptp_port {
 	/* Slave side. */
 	struct aes67_ptp_servo servo;
 	bool locked, have_sync, sync_wait_fup;
+	/* LISTENING: the best foreign master seen (qualified or not) whose Syncs train the servo
+	 * before the BMCA selects it (ptp_port_slave.c). */
+	bool have_cand;
+	struct aes67_ptp_port_identity cand;
 	uint16_t sync_seq_rx;
 	int64_t sync_t2_ns, sync_corr_ns;
 	uint16_t delay_seq;

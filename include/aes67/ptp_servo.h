@@ -65,6 +65,11 @@ struct aes67_ptp_servo_config {
 	unsigned lock_samples;
 	int64_t unlock_ns;
 	unsigned unlock_samples;
+	/* A filter trained on Syncs before the path delay was known (aes67_ptp_servo_train())
+	 * whose last lock_samples residuals were all within lock_ns locks after this many
+	 * consecutive good samples with the delay known. Default 3; 0 or more than lock_samples
+	 * means lock_samples (no shortcut). */
+	unsigned confirm_samples;
 };
 
 /* What a Sync sample did. */
@@ -102,6 +107,7 @@ struct aes67_ptp_servo {
 	unsigned delay_n, delay_pos;
 	double delay_diff_avg_ns, delay_local_avg_ns;
 	unsigned outlier_run, good_run, bad_run;
+	unsigned delay_run; /* good samples in a row since the path delay is known */
 	int64_t offset_ns, lock_mono_ns;
 	uint32_t samples, outliers, steps, delay_samples, delay_outliers;
 };
@@ -138,6 +144,21 @@ AES67_API AES67_RT void aes67_ptp_servo_reset(struct aes67_ptp_servo *s);
  */
 AES67_API AES67_MUST_CHECK AES67_RT int aes67_ptp_servo_sync(struct aes67_ptp_servo *s,
 							     int64_t t1_ptp_ns, int64_t t2_mono_ns);
+
+/**
+ * aes67_ptp_servo_train() - feed a Sync exchange before any path delay is known (training).
+ * @s, @t1_ptp_ns, @t2_mono_ns: as aes67_ptp_servo_sync().
+ *
+ * For a master that is still being qualified (IEEE 1588-2008 §9.3.2.5: LISTENING, nothing is
+ * adopted yet): the filter runs with a path delay of 0, so rate and phase converge (the phase
+ * is off by the constant path delay). When the first delay sample arrives the mapping is moved
+ * by the delay measured, and lock needs only cfg.confirm_samples more good samples if the
+ * trained residuals already met the lock criterion. Once a delay is known this is
+ * aes67_ptp_servo_sync(). The caller resets the servo if it selects another master.
+ * Return: as aes67_ptp_servo_sync(). Thread: the servo's owner. RT-safe.
+ */
+AES67_API AES67_MUST_CHECK AES67_RT int
+aes67_ptp_servo_train(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns);
 
 /**
  * aes67_ptp_servo_delay() - feed one Delay_Req/Delay_Resp exchange; pairs it with the last Sync.

@@ -7,7 +7,10 @@
  * the file keeps the stream's timing and loss can be counted from it.
  *
  * Stops on --duration, SIGINT/SIGTERM, or --idle-exit S seconds after the last packet (also
- * when no packet came within S seconds of the start, exit code 1). The media clock is the
+ * when no packet came within S seconds of the start, exit code 1). --duration S bounds the run
+ * in wall time whatever arrives: the file holds at most S seconds from the first packet, and the
+ * receive loop ends S seconds after the stream was set up even if the sender never started or
+ * stopped early (exit code 1 when nothing came). The media clock is the
  * system CLOCK_TAI stand-in (clock.h), as for `aes67 send`.
  */
 #include <errno.h>
@@ -325,7 +328,7 @@ int cli_recv(int argc, char **argv)
 	int32_t *buf = NULL;
 	uint64_t pos = 0, written = 0, limit = UINT64_MAX, start_ns = 0, now_ns = 0;
 	int rc = CLI_EXIT_RUNTIME, r, dev;
-	bool tty = isatty(STDOUT_FILENO), started = false, idle = false;
+	bool tty = isatty(STDOUT_FILENO), started = false, idle = false, timed_out = false;
 	time_t last_print = 0;
 
 	if (parse(argc, argv, &o) < 0) {
@@ -399,6 +402,11 @@ int cli_recv(int argc, char **argv)
 			idle = true;
 			stopping = true;
 		}
+		/* The media-position limit alone never ends the run when packets stop coming. */
+		if (o.duration_s > 0 && now_ns >= start_ns + secs_to_ns(o.duration_s)) {
+			timed_out = true;
+			stopping = true;
+		}
 		if (!started) {
 			if (stopping) {
 				break;
@@ -432,6 +440,11 @@ int cli_recv(int argc, char **argv)
 		if (pos >= limit) {
 			break;
 		}
+		/* Frames past the deadline that still are not in the ring within the link offset
+		 * never will be in time: the wall-time bound wins. */
+		if (timed_out && now_ns >= start_ns + secs_to_ns(o.duration_s) + 500000000ull) {
+			break;
+		}
 		if (tty && !o.json && time(NULL) != last_print) {
 			last_print = time(NULL);
 			printf("\r%llu packets, lost %llu, level %.1f dBFS ",
@@ -450,7 +463,9 @@ int cli_recv(int argc, char **argv)
 		fprintf(stderr,
 			"aes67 recv: no packet received%s; check the address, port and "
 			"--interface, and that the sender runs\n",
-			idle ? " before --idle-exit" : "");
+			idle	    ? " before --idle-exit"
+			: timed_out ? " within --duration"
+				    : "");
 		rc = CLI_EXIT_RUNTIME;
 	} else {
 		rc = CLI_EXIT_OK;

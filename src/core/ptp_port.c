@@ -244,6 +244,9 @@ int aes67_ptp_port_time(const struct aes67_ptp_port *p, int64_t mono_ns, int64_t
 		*ptp_ns = timebase_map(&p->cfg.timebase, mono_ns);
 		return 0;
 	}
+	if (!slave_like(p->state)) {
+		return -EAGAIN; /* LISTENING: a trained mapping is not adopted (§9.2.5) */
+	}
 	return aes67_ptp_servo_map(&p->servo, mono_ns, ptp_ns);
 }
 
@@ -332,7 +335,13 @@ static void transition(struct aes67_ptp_port *p, enum aes67_ptp_fsm_event ev, in
 			p->cfg.timebase = tb;
 		}
 	}
-	if (slave_like(old) != slave_like(s)) {
+	if (old == AES67_PTP_LISTENING && slave_like(s) && ptp_port_slave_trained(p)) {
+		/* The master the servo trained on while it was qualified: keep the mapping. */
+		ptp_port_slave_reset_keep_servo(p);
+		/* It has a Sync to pair with: measure the path delay at once (§9.5.11.2 bounds
+		 * the mean interval, not the first request). */
+		p->delay_req_due = now_ns;
+	} else if (slave_like(old) != slave_like(s)) {
 		ptp_port_slave_reset(p);
 		p->delay_req_due = slave_like(s) ? now_ns + interval_ns(p->log_delay_req_interval)
 						 : PORT_NEVER;
@@ -357,6 +366,10 @@ static void transition(struct aes67_ptp_port *p, enum aes67_ptp_fsm_event ev, in
 	} else if (s != AES67_PTP_MASTER) {
 		p->announce_tx_due = PORT_NEVER;
 		p->sync_tx_due = PORT_NEVER;
+	}
+	if (old == AES67_PTP_LISTENING && !slave_like(s)) {
+		/* Not following the candidate after all: nothing of the training is kept. */
+		ptp_port_slave_untrain(p);
 	}
 	if (!slave_like(s) && s != AES67_PTP_PASSIVE) {
 		p->have_parent = false;
@@ -535,7 +548,9 @@ static int dispatch(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m,
 	case AES67_PTP_SYNC:
 	case AES67_PTP_FOLLOW_UP:
 	case AES67_PTP_DELAY_RESP:
-		if (!slave_like(p->state)) {
+		/* LISTENING: Sync and Follow_Up only train the servo (ptp_port_slave.c). */
+		if (!slave_like(p->state) &&
+		    !(p->state == AES67_PTP_LISTENING && type != AES67_PTP_DELAY_RESP)) {
 			break;
 		}
 		if (type == AES67_PTP_SYNC) {

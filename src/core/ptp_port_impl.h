@@ -57,6 +57,13 @@ int ptp_port_master_tx_ts(struct aes67_ptp_port *p, uint16_t seq, int64_t tx_mon
 
 /* Slave side (ptp_port_slave.c). */
 void ptp_port_slave_reset(struct aes67_ptp_port *p);
+/* As ptp_port_slave_reset() but the servo (trained on the new parent) and its Sync stay. */
+void ptp_port_slave_reset_keep_servo(struct aes67_ptp_port *p);
+/* Entering UNCALIBRATED/SLAVE: true when the servo was trained on the new parent while
+ * LISTENING and may be kept; otherwise (and whenever false) the caller resets it. */
+bool ptp_port_slave_trained(const struct aes67_ptp_port *p);
+/* Leaving LISTENING for a non-slave state, or the candidate changed: forget the training. */
+void ptp_port_slave_untrain(struct aes67_ptp_port *p);
 void ptp_port_slave_tick(struct aes67_ptp_port *p, int64_t now_ns);
 int ptp_port_slave_sync(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m, int64_t rx_mono_ns,
 			int64_t now_ns);

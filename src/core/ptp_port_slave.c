@@ -7,8 +7,12 @@
  * lock become MASTER_CLOCK_SELECTED and SYNCHRONIZATION_FAULT for the state machine.
  *
  * Only messages from the selected parent are used (UNCALIBRATED and SLAVE); the caller has
- * already dropped other domains and our own messages. A Follow_Up must come after its Sync:
- * the daemon drains the event socket before the general one.
+ * already dropped other domains and our own messages. While LISTENING, the Syncs of the best
+ * foreign master seen so far (still being qualified, §9.3.2.5) train the servo without a path
+ * delay (aes67_ptp_servo_train()): nothing is adopted and nothing is sent, but when the BMCA
+ * selects that master the mapping has converged and lock needs only a few confirming samples
+ * once the delay is measured. Another candidate, or any other outcome, discards the training. A
+ * Follow_Up must come after its Sync: the daemon drains the event socket before the general one.
  */
 #include <string.h>
 
@@ -21,9 +25,20 @@
 #define LOG_DELAY_REQ_MIN (-7)
 #define LOG_DELAY_REQ_MAX 7
 
+void ptp_port_slave_reset_keep_servo(struct aes67_ptp_port *p)
+{
+	p->have_cand = false;
+	p->sync_wait_fup = false;
+	p->delay_pending = false;
+	p->have_t3 = false;
+	p->have_t4 = false;
+	p->log_delay_req_interval = p->cfg.log_min_delay_req_interval;
+}
+
 void ptp_port_slave_reset(struct aes67_ptp_port *p)
 {
 	aes67_ptp_servo_reset(&p->servo);
+	p->have_cand = false;
 	if (p->locked) {
 		p->locked = false;
 		ptp_port_emit_lock(p, false);
@@ -36,8 +51,54 @@ void ptp_port_slave_reset(struct aes67_ptp_port *p)
 	p->log_delay_req_interval = p->cfg.log_min_delay_req_interval;
 }
 
-static bool from_parent(const struct aes67_ptp_port *p, const struct aes67_ptp_msg *m)
+void ptp_port_slave_untrain(struct aes67_ptp_port *p)
 {
+	aes67_ptp_servo_reset(&p->servo);
+	p->have_cand = false;
+	p->have_sync = false;
+	p->sync_wait_fup = false;
+}
+
+bool ptp_port_slave_trained(const struct aes67_ptp_port *p)
+{
+	return p->have_cand && p->have_parent && p->servo.valid &&
+	       aes67_ptp_port_identity_cmp(&p->cand, &p->parent.sender) == 0;
+}
+
+/* LISTENING: is @m from the best foreign master on record (before any Announce: from the
+ * first master heard, whose Syncs precede its first Announce)? A new best one restarts
+ * training. */
+static bool from_candidate(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m)
+{
+	const struct aes67_ptp_foreign *best = NULL;
+	const struct aes67_ptp_port_identity *id;
+
+	for (size_t i = 0; i < AES67_PTP_FOREIGN_MAX; i++) {
+		const struct aes67_ptp_foreign *f = &p->foreign.rec[i];
+
+		if (f->in_use &&
+		    (best == NULL ||
+		     aes67_ptp_ds_compare(&f->ds, &best->ds) == AES67_PTP_DS_A_BETTER ||
+		     aes67_ptp_ds_compare(&f->ds, &best->ds) == AES67_PTP_DS_A_BETTER_TOPO)) {
+			best = f;
+		}
+	}
+	id = best != NULL ? &best->ds.sender : (p->have_cand ? &p->cand : &m->hdr.source);
+	if (!p->have_cand || aes67_ptp_port_identity_cmp(&p->cand, id) != 0) {
+		struct aes67_ptp_port_identity next = *id;
+
+		ptp_port_slave_untrain(p);
+		p->cand = next;
+		p->have_cand = true;
+	}
+	return aes67_ptp_port_identity_cmp(&m->hdr.source, &p->cand) == 0;
+}
+
+static bool from_parent(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m)
+{
+	if (p->state == AES67_PTP_LISTENING) {
+		return from_candidate(p, m);
+	}
 	return p->have_parent &&
 	       aes67_ptp_port_identity_cmp(&m->hdr.source, &p->parent.sender) == 0;
 }
@@ -61,12 +122,18 @@ static void check_lock(struct aes67_ptp_port *p, int64_t now_ns)
 
 static int feed_sync(struct aes67_ptp_port *p, int64_t t1_ns, int64_t t2_ns, int64_t now_ns)
 {
-	if (aes67_ptp_servo_sync(&p->servo, t1_ns, t2_ns) < 0) {
+	bool training = p->state == AES67_PTP_LISTENING;
+	int r = training ? aes67_ptp_servo_train(&p->servo, t1_ns, t2_ns)
+			 : aes67_ptp_servo_sync(&p->servo, t1_ns, t2_ns);
+
+	if (r < 0) {
 		port_drop(p, AES67_PTP_PORT_DROP_SERVO);
 		return 1;
 	}
 	p->have_sync = true;
-	check_lock(p, now_ns);
+	if (!training) {
+		check_lock(p, now_ns);
+	}
 	return 0;
 }
 

@@ -48,6 +48,7 @@ void aes67_ptp_servo_config_init(struct aes67_ptp_servo_config *cfg)
 	cfg->lock_samples = 16;
 	cfg->unlock_ns = 50000;
 	cfg->unlock_samples = 4;
+	cfg->confirm_samples = 3;
 }
 
 static bool config_ok(const struct aes67_ptp_servo_config *c)
@@ -145,25 +146,40 @@ static void step(struct aes67_ptp_servo *s, int64_t t2, int64_t z)
 	s->valid = true;
 	s->locked = false;
 	s->good_run = 0;
+	s->delay_run = 0;
 	s->bad_run = 0;
 	s->steps++;
 }
 
+/*
+ * Lock: lock_samples consecutive residuals within lock_ns, of which at least the confirming
+ * ones (cfg.confirm_samples) with the path delay known. Without training every sample has the
+ * delay, so this is simply lock_samples; after training (delay 0, a constant phase error that
+ * the residuals do not see) the delay-known samples confirm the trained filter.
+ */
 static void track_lock(struct aes67_ptp_servo *s, int64_t t2)
 {
 	int64_t a = s->offset_ns < 0 ? -s->offset_ns : s->offset_ns;
+	unsigned confirm = s->cfg.confirm_samples;
 
+	if (confirm == 0 || confirm > s->cfg.lock_samples) {
+		confirm = s->cfg.lock_samples;
+	}
 	if (a < s->cfg.lock_ns) {
 		s->good_run++;
+		s->delay_run += s->have_delay ? 1 : 0;
 		s->bad_run = 0;
 	} else if (a > s->cfg.unlock_ns) {
 		s->bad_run++;
 		s->good_run = 0;
+		s->delay_run = 0;
 	} else {
 		s->good_run = 0;
+		s->delay_run = 0;
 		s->bad_run = 0;
 	}
-	if (!s->locked && s->good_run >= s->cfg.lock_samples) {
+	if (!s->locked && s->have_delay && s->good_run >= s->cfg.lock_samples &&
+	    s->delay_run >= confirm) {
 		s->locked = true;
 		s->lock_mono_ns = t2;
 	} else if (s->locked && s->bad_run >= s->cfg.unlock_samples) {
@@ -171,7 +187,22 @@ static void track_lock(struct aes67_ptp_servo *s, int64_t t2)
 	}
 }
 
+static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns,
+		       bool train);
+
 int aes67_ptp_servo_sync(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns)
+{
+	return sync_sample(s, t1_ptp_ns, t2_mono_ns, false);
+}
+
+int aes67_ptp_servo_train(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns)
+{
+	return sync_sample(s, t1_ptp_ns, t2_mono_ns, true);
+}
+
+/* One Sync. Without a path delay only a training call (or a filter trained before) runs the
+ * filter, with delay_now() == 0 (no delay sample averaged yet). */
+static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns, bool train)
 {
 	if (!time_ok(t1_ptp_ns) || !time_ok(t2_mono_ns)) {
 		return -AES67_ERANGE;
@@ -182,7 +213,7 @@ int aes67_ptp_servo_sync(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t
 	s->have_sync = true;
 	s->t1_ns = t1_ptp_ns;
 	s->t2_ns = t2_mono_ns;
-	if (!s->have_delay) {
+	if (!s->have_delay && !train && !s->valid) {
 		return AES67_PTP_SERVO_WAIT;
 	}
 	s->samples++;
@@ -313,6 +344,12 @@ int aes67_ptp_servo_delay(struct aes67_ptp_servo *s, int64_t t3_mono_ns, int64_t
 	}
 	s->delay_diff_avg_ns += w * ((double)diff - s->delay_diff_avg_ns);
 	s->delay_local_avg_ns += w * ((double)local - s->delay_local_avg_ns);
+	if (!s->have_delay && s->valid) {
+		/* Trained with delay 0: the master's time at t2 is later by the path delay
+		 * (§11.3); move the mapping by it, keeping rate and residual history. */
+		set_anchor(s, s->base_mono_ns, s->base_ptp_ns, s->base_frac_ns + delay_now(s));
+		s->delay_run = 0;
+	}
 	s->have_delay = true;
 	s->delay_samples++;
 	return 0;

@@ -238,7 +238,7 @@ const struct aes67d_device_config *aes67d_device_config(const struct aes67d_devi
 
 /* Writes one mapping into every page; caller holds clock_lock. */
 static int publish_locked(struct aes67d_devices *set, const struct aes67d_clock_map *map,
-			  uint32_t state, const uint8_t *gm_identity)
+			  uint32_t state, const uint8_t *gm_identity, uint8_t domain)
 {
 	struct aes67_clock_values v = {0};
 	double adj = (map->rate_ratio - 1.0) * 281474976710656.0; /* 2^48 */
@@ -258,6 +258,7 @@ static int publish_locked(struct aes67d_devices *set, const struct aes67d_clock_
 	if (gm_identity != NULL) {
 		memcpy(v.gm_identity, gm_identity, sizeof(v.gm_identity));
 	}
+	v.domain = domain;
 	for (uint32_t i = 0; i < set->n; i++) {
 		v.sample_rate = set->dev[i].cfg.rate_hz;
 		if ((r = aes67_clock_page_write(set->dev[i].ring.clock, &v)) < 0) {
@@ -273,12 +274,32 @@ int aes67d_device_publish_clock(struct aes67d_devices *set, const struct aes67d_
 	int r;
 
 	pthread_mutex_lock(&set->clock_lock);
-	r = publish_locked(set, map, state, gm_identity);
+	r = publish_locked(set, map, state, gm_identity, 0);
 	if (r == 0) {
 		set->clock_external = true;
 	}
 	pthread_mutex_unlock(&set->clock_lock);
 	return r;
+}
+
+/*
+ * The clock-page state of a back end's reference (clock_page.h): a grandmaster the servo is
+ * locked to (or this host as grandmaster) is LOCKED; a known grandmaster not yet locked to is
+ * LOCKING; no grandmaster, or a back end without a reference (the system clock), is FREERUN.
+ * @gm receives the grandmaster identity (zeros when none), @domain the PTP domainNumber.
+ */
+static uint32_t clock_state(struct aes67d_clock *clk, uint8_t gm[8], uint8_t *domain)
+{
+	struct aes67d_clock_ref ref;
+
+	memset(gm, 0, 8);
+	*domain = 0;
+	if (clk->get_ref == NULL || clk->get_ref(clk, &ref) < 0 || !ref.gm_valid) {
+		return AES67_CLOCK_FREERUN;
+	}
+	memcpy(gm, ref.gm_identity, 8);
+	*domain = ref.domain;
+	return ref.locked ? AES67_CLOCK_LOCKED : AES67_CLOCK_LOCKING;
 }
 
 void aes67d_device_tick(struct aes67d_devices *set, uint64_t now_raw_ns)
@@ -288,8 +309,10 @@ void aes67d_device_tick(struct aes67d_devices *set, uint64_t now_raw_ns)
 	pthread_mutex_lock(&set->clock_lock);
 	if (!set->clock_external && set->clock != NULL &&
 	    set->clock->get_map(set->clock, &map) == 0) {
-		/* The system back end is the host's own clock: FREERUN (no PTP master). */
-		if (publish_locked(set, &map, AES67_CLOCK_FREERUN, NULL) < 0) {
+		uint8_t gm[8], domain;
+		uint32_t state = clock_state(set->clock, gm, &domain);
+
+		if (publish_locked(set, &map, state, gm, domain) < 0) {
 			aes67d_log(AES67D_LOG_WARNING, "clock mapping out of range; not published");
 		}
 	}

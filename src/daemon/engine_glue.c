@@ -32,9 +32,7 @@ struct glue_entry {
 	char name[AES67D_NAME_BYTES];
 	char error[AES67D_ERR_BYTES];
 	struct aes67d_tx_params tp; /* TX: what the SDP describes */
-	uint64_t sess_id;	    /* TX: o= session id */
-	uint32_t version;	    /* TX: o= version, bumped when the SDP text changes */
-	uint64_t sdp_hash;	    /* TX: hash of the last SDP handed out (0: none yet) */
+	struct aes67d_glue_sdp sdp; /* TX: the announced description's o= state */
 };
 
 struct aes67d_glue {
@@ -89,17 +87,6 @@ static int device_index(struct aes67d_glue *g, const char *name)
 	return -1;
 }
 
-/* FNV-1a, 64 bits: only to notice that an SDP text changed. */
-static uint64_t hash_text(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	}
-	return h != 0 ? h : 1;
-}
-
 static int start_locked(struct aes67d_glue *g, const struct aes67d_config *cfg, bool tx,
 			const char *name, char *err, size_t err_bytes)
 {
@@ -145,9 +132,9 @@ static int start_locked(struct aes67d_glue *g, const struct aes67d_config *cfg, 
 		if (r == 0) {
 			r = aes67d_engine_tx_add(g->engine, &e->tp, dev, NULL, err, err_bytes);
 		}
-		e->sess_id = (uint64_t)time(NULL) + NTP_UNIX_OFFSET_S;
-		e->version = 1;
-		e->sdp_hash = 0;
+		memset(&e->sdp, 0, sizeof(e->sdp));
+		e->sdp.sess_id = (uint64_t)time(NULL) + NTP_UNIX_OFFSET_S;
+		e->sdp.version = 1;
 	} else {
 		struct aes67d_rx_params rp;
 
@@ -225,28 +212,20 @@ static int announce_list(struct aes67d *d, struct aes67d_announce_item *items, s
 	for (size_t i = 0; g->engine != NULL && i < AES67D_MAX_STREAMS && n < max; i++) {
 		struct glue_entry *e = &g->tx[i];
 		const struct aes67d_net_if *nif = aes67d_engine_interface(g->engine);
-		uint64_t h;
 		int len;
 
 		if (!e->used || !e->running) {
 			continue;
 		}
-		len = aes67d_stream_sdp_tx(&e->tp, nif, e->sess_id, e->version, g->sdp,
-					   sizeof(g->sdp));
-		h = len >= 0 ? hash_text(g->sdp, (size_t)len) : 0;
-		if (len >= 0 && e->sdp_hash != 0 && h != e->sdp_hash) {
-			/* RFC 8866 §5.2: a changed description gets a new version. */
-			e->version++;
-			len = aes67d_stream_sdp_tx(&e->tp, nif, e->sess_id, e->version, g->sdp,
-						   sizeof(g->sdp));
-			h = len >= 0 ? hash_text(g->sdp, (size_t)len) : 0;
-		}
+		/* The stream follows the media clock's grandmaster (docs/ptp.md). */
+		len = aes67d_glue_tx_sdp(&e->sdp, &e->tp, nif,
+					 __atomic_load_n(&d->clock, __ATOMIC_ACQUIRE), g->sdp,
+					 sizeof(g->sdp));
 		if (len < 0 || (size_t)len >= sizeof(items[n].sdp)) {
 			continue;
 		}
-		e->sdp_hash = h;
 		snprintf(items[n].name, sizeof(items[n].name), "%s", e->name);
-		items[n].version = e->version;
+		items[n].version = e->sdp.version;
 		memcpy(items[n].sdp, g->sdp, (size_t)len);
 		items[n].sdp[len] = '\0';
 		items[n].sdp_bytes = (size_t)len;

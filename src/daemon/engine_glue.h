@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 #include "aes67/common.h"
+#include "clock.h"
 #include "config.h"
+#include "net.h"
 #include "stream_rx.h"
 #include "stream_tx.h"
 
@@ -33,6 +35,34 @@ struct aes67d_glue;
  * @ptime_us: the configuration's ptime_us. Return: ns. Thread: any.
  */
 uint32_t aes67d_glue_ptime_ns(uint32_t ptime_us);
+
+/* The announced description of one transmit stream: RFC 8866 §5.2 o= fields and what the
+ * last handed-out text was made from. Zero it, then set sess_id and version (1) at start. */
+struct aes67d_glue_sdp {
+	uint64_t sess_id;  /* o= session id */
+	uint32_t version;  /* o= sess-version: bumped when the text or the reference changes */
+	uint64_t sdp_hash; /* hash of the last text handed out (0: none yet) */
+	uint32_t ref_generation; /* the clock reference's generation it was made with */
+	bool has_ref;		 /* the clock had a reference then */
+};
+
+/**
+ * aes67d_glue_tx_sdp() - the current SDP of a transmit stream, following the media clock.
+ * @st: the stream's description state (updated: version, hash, reference generation).
+ * @tp: the stream's parameters. @nif: the interface (origin address, localmac).
+ * @clk: the media clock (its get_ref gives a=ts-refclk), or NULL for localmac.
+ * @buf: receives the SDP text (NUL-terminated). @cap_bytes: its size.
+ *
+ * The version is bumped (RFC 8866 §5.2) when the text changed since the last call, or when the
+ * clock reference's generation changed (a new grandmaster or domain, docs/ptp.md), so the SAP
+ * announcer sends the new description at its next comparison instead of at the next cycle.
+ * Return: bytes written, or aes67d_stream_sdp_tx_ref()'s errors. Thread: control (any thread
+ * that is not RT; the caller serialises calls on one @st).
+ */
+AES67_MUST_CHECK int aes67d_glue_tx_sdp(struct aes67d_glue_sdp *st,
+					const struct aes67d_tx_params *tp,
+					const struct aes67d_net_if *nif, struct aes67d_clock *clk,
+					char *buf, size_t cap_bytes);
 
 /**
  * aes67d_glue_tx_params() - engine parameters of a configured transmit stream.

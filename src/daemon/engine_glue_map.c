@@ -60,6 +60,50 @@ int aes67d_glue_tx_params(const struct aes67d_tx_config *c, struct aes67d_tx_par
 	return aes67d_tx_params_check(p, err, err_bytes);
 }
 
+/* FNV-1a, 64 bits: only to notice that an SDP text changed. */
+static uint64_t hash_text(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	}
+	return h != 0 ? h : 1;
+}
+
+int aes67d_glue_tx_sdp(struct aes67d_glue_sdp *st, const struct aes67d_tx_params *tp,
+		       const struct aes67d_net_if *nif, struct aes67d_clock *clk, char *buf,
+		       size_t cap_bytes)
+{
+	struct aes67d_clock_ref ref;
+	bool has_ref = clk != NULL && clk->get_ref != NULL && clk->get_ref(clk, &ref) == 0;
+	bool ref_changed =
+		has_ref != st->has_ref || (has_ref && ref.generation != st->ref_generation);
+	uint64_t h;
+	int len;
+
+	len = aes67d_stream_sdp_tx_ref(tp, nif, has_ref ? &ref : NULL, st->sess_id, st->version,
+				       buf, cap_bytes);
+	if (len < 0) {
+		return len;
+	}
+	h = hash_text(buf, (size_t)len);
+	if (st->sdp_hash != 0 && (h != st->sdp_hash || ref_changed)) {
+		/* RFC 8866 §5.2: a changed description gets a new version. */
+		st->version++;
+		len = aes67d_stream_sdp_tx_ref(tp, nif, has_ref ? &ref : NULL, st->sess_id,
+					       st->version, buf, cap_bytes);
+		if (len < 0) {
+			return len;
+		}
+		h = hash_text(buf, (size_t)len);
+	}
+	st->sdp_hash = h;
+	st->has_ref = has_ref;
+	st->ref_generation = has_ref ? ref.generation : 0;
+	return len;
+}
+
 static uint32_t us_to_frames(uint32_t us, uint32_t rate_hz)
 {
 	return (uint32_t)(((uint64_t)us * rate_hz + 500000u) / 1000000u);

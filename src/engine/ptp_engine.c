@@ -450,8 +450,16 @@ int aes67d_ptp_engine_create(struct aes67d_ptp_engine **out, const struct aes67d
 	if ((r = aes67d_ptp_sock_open(&e->sock, p->ifname, p->transport, err, err_bytes)) < 0) {
 		goto out_free;
 	}
+	if (memcmp(e->sock.mac, (const uint8_t[6]){0}, 6) == 0) {
+		snprintf(err, err_bytes,
+			 "%s has no MAC address to derive the clockIdentity from (IEEE 1588 "
+			 "§7.5.2.2.2)",
+			 p->ifname);
+		r = -EINVAL;
+		goto out_sock;
+	}
 	if ((r = init_port(e, p)) < 0) {
-		snprintf(err, err_bytes, "port configuration refused");
+		snprintf(err, err_bytes, "port configuration refused (priorities, domain)");
 		goto out_sock;
 	}
 	m.mono_raw_ref_ns = (uint64_t)e->tb.mono_ns0;

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * The RX thread of the engine: polls the receive streams' sockets, takes datagrams with
+ * The RX thread of the engine: waits on the receive streams' sockets, takes datagrams with
  * recvmmsg and their SO_TIMESTAMPING software receive time, places them (stream_rx.c), then
  * moves every capture position whose time has come from the streams' timelines into their
  * devices' capture rings (engine.h). RT rules: no allocation, no locks, no logging.
+ *
+ * The sockets sit in an epoll set kept by the RX thread itself (added and removed with the
+ * streams' commands), so a wake-up costs one epoll_wait whatever the number of streams,
+ * instead of a poll() that registers and unregisters every socket each time
+ * (docs/bench-engine.md). Without an epoll set (epoll_create1 refused) the thread polls.
  */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 /* After <time.h>: it uses struct timespec without including it. */
 #include <linux/errqueue.h>
@@ -19,7 +26,19 @@
 
 #define POLL_MS 1
 
-static void rx_commands(struct aes67d_engine *e, uint64_t now_ptp)
+/* Adds or removes a stream's socket in the RX thread's epoll set (if there is one). */
+static void ep_update(struct aes67d_engine *e, int ep, int op, struct aes67d_rx_stream *s,
+		      uint64_t now_ptp)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
+
+	if (ep >= 0 && epoll_ctl(ep, op, s->fd, &ev) != 0) {
+		aes67d_events_push(&e->rxt.events, AES67D_EV_CMD_REFUSED, s->index, -errno,
+				   now_ptp);
+	}
+}
+
+static void rx_commands(struct aes67d_engine *e, int ep, uint64_t now_ptp)
 {
 	struct engine_cmd c;
 
@@ -27,6 +46,7 @@ static void rx_commands(struct aes67d_engine *e, uint64_t now_ptp)
 		struct aes67d_rx_stream *s = c.stream;
 
 		if (c.op == ENGINE_CMD_ADD && e->n_rx_active < AES67D_ENGINE_MAX_STREAMS) {
+			ep_update(e, ep, EPOLL_CTL_ADD, s, now_ptp);
 			e->rx_active[e->n_rx_active++] = s;
 			atomic_store_explicit(&s->state, AES67D_STREAM_ACTIVE,
 					      memory_order_release);
@@ -34,6 +54,7 @@ static void rx_commands(struct aes67d_engine *e, uint64_t now_ptp)
 			for (uint32_t i = 0; i < e->n_rx_active; i++) {
 				if (e->rx_active[i] == s) {
 					e->rx_active[i] = e->rx_active[--e->n_rx_active];
+					ep_update(e, ep, EPOLL_CTL_DEL, s, now_ptp);
 					break;
 				}
 			}
@@ -189,32 +210,57 @@ static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t no
 	}
 }
 
-void *aes67d_engine_rx_main(void *arg)
+/* Waits up to POLL_MS for data and reads every stream that has some. */
+static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, bool *have_now)
 {
-	struct aes67d_engine *e = arg;
+	struct epoll_event evs[AES67D_ENGINE_MAX_STREAMS];
 	struct pollfd fds[AES67D_ENGINE_MAX_STREAMS];
+	uint32_t n = e->n_rx_active;
+	int k;
 
-	aes67d_engine_thread_rt(&e->rxt, e->realtime, e->rx_priority);
-	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
-		uint64_t now_ptp = 0;
-		uint32_t n = e->n_rx_active;
-		bool used[AES67D_ENGINE_MAX_DEVICES] = {false};
-
+	if (ep >= 0) {
+		k = epoll_wait(ep, evs, AES67D_ENGINE_MAX_STREAMS, POLL_MS);
+	} else {
 		for (uint32_t i = 0; i < n; i++) {
 			fds[i].fd = e->rx_active[i]->fd;
 			fds[i].events = POLLIN;
 			fds[i].revents = 0;
 		}
-		if (poll(fds, n, POLL_MS) < 0 && errno != EINTR) {
-			aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, 0, -errno, 0);
+		k = poll(fds, n, POLL_MS);
+	}
+	if (k < 0 && errno != EINTR) {
+		aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, 0, -errno, 0);
+	}
+	*have_now = e->clock->now_ns(e->clock, now_ptp) == 0;
+	if (!*have_now || k <= 0) {
+		return;
+	}
+	if (ep >= 0) {
+		for (int i = 0; i < k; i++) {
+			rx_socket(e, evs[i].data.ptr, *now_ptp);
 		}
-		if (e->clock->now_ns(e->clock, &now_ptp) < 0) {
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if ((fds[i].revents & POLLIN) != 0) {
+			rx_socket(e, e->rx_active[i], *now_ptp);
+		}
+	}
+}
+
+void *aes67d_engine_rx_main(void *arg)
+{
+	struct aes67d_engine *e = arg;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	aes67d_engine_thread_rt(&e->rxt, e->realtime, e->rx_priority);
+	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
+		uint64_t now_ptp = 0;
+		bool used[AES67D_ENGINE_MAX_DEVICES] = {false}, have_now;
+
+		rx_wait_read(e, ep, &now_ptp, &have_now);
+		if (!have_now) {
 			continue;
-		}
-		for (uint32_t i = 0; i < n; i++) {
-			if ((fds[i].revents & POLLIN) != 0) {
-				rx_socket(e, e->rx_active[i], now_ptp);
-			}
 		}
 		for (uint32_t i = 0; i < e->n_rx_active; i++) {
 			used[e->rx_active[i]->device] = true;
@@ -224,7 +270,10 @@ void *aes67d_engine_rx_main(void *arg)
 				rx_drain_device(e, d, now_ptp);
 			}
 		}
-		rx_commands(e, now_ptp);
+		rx_commands(e, ep, now_ptp);
+	}
+	if (ep >= 0) {
+		close(ep);
 	}
 	return NULL;
 }

@@ -32,6 +32,13 @@ static enum aes67_sdp_encoding sdp_enc(enum aes67_pcm_format f)
 int aes67d_stream_sdp_tx(const struct aes67d_tx_params *p, const struct aes67d_net_if *nif,
 			 uint64_t sess_id, uint64_t sess_version, char *buf, size_t cap_bytes)
 {
+	return aes67d_stream_sdp_tx_ref(p, nif, NULL, sess_id, sess_version, buf, cap_bytes);
+}
+
+int aes67d_stream_sdp_tx_ref(const struct aes67d_tx_params *p, const struct aes67d_net_if *nif,
+			     const struct aes67d_clock_ref *ref, uint64_t sess_id,
+			     uint64_t sess_version, char *buf, size_t cap_bytes)
+{
 	struct aes67_sdp *sdp = malloc(sizeof(*sdp));
 	struct aes67_sdp_media *m;
 	struct aes67_sdp_rtpmap *rm;
@@ -71,10 +78,20 @@ int aes67d_stream_sdp_tx(const struct aes67d_tx_params *p, const struct aes67d_n
 	snprintf(rm->name, sizeof(rm->name), "%s", aes67_sdp_encoding_name(sdp_enc(p->format)));
 	m->ptime_ns = p->ptime_ns;
 	m->lv.direction = AES67_SDP_DIR_RECVONLY; /* AES67-2018 §8.3 example */
-	/* RFC 7273 §4.8 / §5.2: the system clock stands for the media clock; offset as sent. */
+	/* RFC 7273 §4.8: the grandmaster the media clock follows (AES67-2018 §8.5 asks for the
+	 * IEEE 1588-2008 form with the grandmaster's EUI-64 and the domain), or, without one, the
+	 * host's own clock named by the interface MAC. §5.2: the offset is the one sent. */
 	m->lv.n_refclk = 1;
-	m->lv.refclk[0].kind = AES67_SDP_REFCLK_LOCALMAC;
-	memcpy(m->lv.refclk[0].mac, nif->mac, 6);
+	if (ref != NULL && ref->gm_valid) {
+		m->lv.refclk[0].kind = AES67_SDP_REFCLK_PTP;
+		m->lv.refclk[0].ptp_version = AES67_SDP_PTP_IEEE1588_2008;
+		memcpy(m->lv.refclk[0].gmid, ref->gm_identity, sizeof(m->lv.refclk[0].gmid));
+		m->lv.refclk[0].has_domain = true;
+		m->lv.refclk[0].domain = ref->domain;
+	} else {
+		m->lv.refclk[0].kind = AES67_SDP_REFCLK_LOCALMAC;
+		memcpy(m->lv.refclk[0].mac, nif->mac, 6);
+	}
 	m->lv.has_mediaclk = true;
 	m->lv.mediaclk.kind = AES67_SDP_MEDIACLK_DIRECT;
 	m->lv.mediaclk.offset = p->ts_offset;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "aes67/common.h"
+#include "clock.h"
 #include "net.h"
 #include "stream_rx.h"
 #include "stream_tx.h"
@@ -22,11 +23,26 @@
  *       the system-clock back end; RFC 7273 §4.8).
  * @sess_id: o= session id (e.g. NTP seconds at creation). @sess_version: o= version.
  * @buf: receives the text (CRLF lines, NUL-terminated). @cap_bytes: its size.
- * Return: bytes written, -AES67_ENOSPACE, -EINVAL. Thread: control.
+ * Same as aes67d_stream_sdp_tx_ref() with no reference (localmac).
+ * Return: bytes written, -AES67_ENOSPACE, -EINVAL, -ENOMEM. Thread: control.
  */
 AES67_MUST_CHECK int aes67d_stream_sdp_tx(const struct aes67d_tx_params *p,
 					  const struct aes67d_net_if *nif, uint64_t sess_id,
 					  uint64_t sess_version, char *buf, size_t cap_bytes);
+
+/**
+ * aes67d_stream_sdp_tx_ref() - aes67d_stream_sdp_tx() with the media clock's reference.
+ * @p, @nif, @sess_id, @sess_version, @buf, @cap_bytes: as aes67d_stream_sdp_tx().
+ * @ref: the reference of the clock the stream is timed by (struct aes67d_clock's get_ref), or
+ *       NULL. With a known grandmaster (ref->gm_valid) the stream announces
+ *       `a=ts-refclk:ptp=IEEE1588-2008:<GM EUI-64>:<domain>` (RFC 7273 §4.8, AES67-2018 §8.5);
+ *       otherwise `a=ts-refclk:localmac=<nif MAC>` (the host's own clock).
+ * Return: bytes written, -AES67_ENOSPACE, -EINVAL, -ENOMEM. Thread: control.
+ */
+AES67_MUST_CHECK int aes67d_stream_sdp_tx_ref(const struct aes67d_tx_params *p,
+					      const struct aes67d_net_if *nif,
+					      const struct aes67d_clock_ref *ref, uint64_t sess_id,
+					      uint64_t sess_version, char *buf, size_t cap_bytes);
 
 /**
  * aes67d_stream_sdp_rx() - receive parameters from an SDP text (first usable audio section).

@@ -57,12 +57,44 @@ static void tx_commands(struct aes67d_engine *e, uint64_t now_ptp)
 	}
 }
 
-/* Per-packet TTL and DSCP (IP_TTL / IP_TOS control messages, ip(7)). */
-static void set_cmsgs(struct msghdr *mh, unsigned char *buf, const struct aes67d_tx_stream *s)
+/*
+ * The TTL and TOS the shared TX socket carries (set once at open, net.c); read back at thread
+ * start so a stream that uses them needs no per-packet control messages. Measured on the
+ * 128 x 128 benchmark (docs/bench-engine.md): two cmsgs per datagram cost the kernel a
+ * cmsg walk and a cork set-up per packet.
+ */
+struct sock_defaults {
+	int ttl, tos; /* -1: unknown, always send the cmsgs */
+};
+
+static int get_int_opt(int fd, int name)
+{
+	int v = -1;
+	socklen_t l = sizeof(v);
+
+	return getsockopt(fd, IPPROTO_IP, name, &v, &l) == 0 && l == sizeof(v) ? v : -1;
+}
+
+/* Unicast (IP_TTL) and multicast (IP_MULTICAST_TTL) TTLs must agree to stand for a stream's. */
+static void read_socket_defaults(int fd, struct sock_defaults *d)
+{
+	int mc = get_int_opt(fd, IP_MULTICAST_TTL), uc = get_int_opt(fd, IP_TTL);
+
+	d->ttl = mc == uc ? mc : -1;
+	d->tos = get_int_opt(fd, IP_TOS);
+}
+
+/* Per-packet TTL and DSCP (IP_TTL / IP_TOS control messages, ip(7)) when the stream's differ
+ * from the socket's. */
+static void set_cmsgs(struct msghdr *mh, unsigned char *buf, const struct aes67d_tx_stream *s,
+		      const struct sock_defaults *d)
 {
 	struct cmsghdr *cm;
 	int ttl = (int)s->p.ttl, tos = (int)(s->p.dscp << 2);
 
+	if (ttl == d->ttl && tos == d->tos) {
+		return;
+	}
 	mh->msg_control = buf;
 	mh->msg_controllen = TX_CMSG_BYTES;
 	cm = CMSG_FIRSTHDR(mh);
@@ -108,7 +140,8 @@ static void flush(struct aes67d_engine *e, unsigned n, struct aes67d_tx_stream *
 }
 
 /* One pass: builds and sends everything due. Returns the earliest next deadline (PTP ns). */
-static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more)
+static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more,
+			const struct sock_defaults *defs)
 {
 	static struct aes67d_tx_stream *owner[TX_MAX_MSGS];
 	uint64_t earliest = now_ptp + IDLE_WAIT_NS;
@@ -157,7 +190,7 @@ static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more)
 			mh->msg_namelen = sizeof(s->p.dest);
 			mh->msg_iov = &e->tx_iov[n];
 			mh->msg_iovlen = 1;
-			set_cmsgs(mh, e->tx_cmsg[n], s);
+			set_cmsgs(mh, e->tx_cmsg[n], s, defs);
 			owner[n++] = s;
 			built++;
 		}
@@ -189,8 +222,10 @@ static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more)
 void *aes67d_engine_tx_main(void *arg)
 {
 	struct aes67d_engine *e = arg;
+	struct sock_defaults defs;
 
 	aes67d_engine_thread_rt(&e->txt, e->realtime, e->tx_priority);
+	read_socket_defaults(e->tx_fd, &defs);
 	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
 		uint64_t now_ptp = 0, mono, deadline;
 		struct timespec ts;
@@ -203,7 +238,7 @@ void *aes67d_engine_tx_main(void *arg)
 			deadline = mono + IDLE_WAIT_NS;
 		} else {
 			tx_commands(e, now_ptp);
-			deadline = tx_pass(e, now_ptp, &more);
+			deadline = tx_pass(e, now_ptp, &more, &defs);
 			if (more) {
 				continue;
 			}

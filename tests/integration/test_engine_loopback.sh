@@ -79,5 +79,36 @@ for fmt in L16:16 L24:24 L32:32 AM824:24; do
     done
 done
 run_case L24 2 1ms 24 sdp
+
+# --duration bounds recv in wall time whatever arrives (no --idle-exit): with no sender it ends
+# within duration + 1 s, exit 1 and says nothing came; with a sender that stops after 0.5 s it
+# ends within duration + 1 s, exit 0, with the 0.5 s received.
+duration_case() { # NAME SEND(0|1)
+    local t0 t1 rc ms
+    n=$((n + 1))
+    a67_bg h2 30 "$AES67" recv --from "239.69.2.$n:5004" --format L24/48000/2 \
+        --out "$tmp/dur$n.wav" --duration 3 --interface eth0 >"$tmp/dur$n.out" 2>"$tmp/dur$n.err"
+    rp=$A67_LAST_PID
+    t0=$(date +%s%N)
+    if [ "$2" = 1 ]; then
+        sleep 0.3
+        timeout 20 ip netns exec "$(a67_ns h1)" "$AES67" send "$tmp/in_L24_2_1ms.wav" \
+            --to "239.69.2.$n:5004" --format L24 --ptime 1ms --interface eth0 >/dev/null
+    fi
+    wait "$rp"; rc=$?
+    t1=$(date +%s%N); ms=$(((t1 - t0) / 1000000))
+    if [ "$2" = 0 ] && [ "$rc" -eq 1 ] && [ "$ms" -le 4000 ] &&
+        grep -q "no packet received within --duration" "$tmp/dur$n.err"; then
+        echo "ok $n - recv --duration 3, no sender: exit 1 after $ms ms, says why"
+    elif [ "$2" = 1 ] && [ "$rc" -eq 0 ] && [ "$ms" -le 4000 ] &&
+        [ "$(soxi -s "$tmp/dur$n.wav" 2>/dev/null)" = 24000 ]; then
+        echo "ok $n - recv --duration 3, sender stops at 0.5 s: exit 0 after $ms ms, 24000 frames"
+    else
+        echo "not ok $n - recv --duration 3 ($1): exit $rc after $ms ms, $(soxi -s "$tmp/dur$n.wav" 2>/dev/null) frames: $(head -c 300 "$tmp/dur$n.err")"
+        fails=$((fails + 1))
+    fi
+}
+duration_case "no sender" 0
+duration_case "sender stops" 1
 echo "1..$n"
 [ "$fails" -eq 0 ]

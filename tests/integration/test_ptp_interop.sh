@@ -8,7 +8,8 @@
 #   2. aes67d grandmaster -> ptp4l slave (-s, free_running): ptp4l follows our clock and
 #      measures offsets near zero;
 #   3. tshark finds no malformed PTP packet in the capture of both runs.
-# Also: the on_lock_change program runs with the lock change as arguments and environment.
+# Also: the on_lock_change program runs with the lock change as arguments and environment, and
+# `aes67 ptp` (text and --json) shows the slave state.
 # Every ptp4l runs with free_running 1 (never steers the shared clock) and its own UDS address.
 # Usage: test_ptp_interop.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-ptpd)
 set -u
@@ -60,6 +61,13 @@ host_off=$(echo "$s" | jq -r '.host_offset_ns + (if .host_offset_ns < -100000000
 a67_ok "mapping error vs the shared clock below 20 us ($host_off ns)" abs_below "$host_off" 20000
 a67_ok "path delay measured (> 0 ns)" test "$(echo "$s" | jq -r .mean_path_delay_ns)" -gt 0
 a67_ok "Delay_Req sent and answered" test "$(echo "$s" | jq -r .rx.delay_resp)" -gt 10
+if [ -x "$BUILD/src/cli/aes67" ]; then
+    a67_run h2 "$BUILD/src/cli/aes67" ptp --control "$tmp/h2.sock" >"$tmp/cli.txt" 2>&1
+    a67_ok "aes67 ptp shows SLAVE and the grandmaster" sh -c \
+        "grep -q '^state *SLAVE on eth0' '$tmp/cli.txt' && grep -q '^grandmaster *$gm_id' '$tmp/cli.txt'"
+    a67_ok "aes67 ptp --json gives the state" test "$(a67_run h2 "$BUILD/src/cli/aes67" ptp --json \
+        --control "$tmp/h2.sock" | jq -r .state)" = SLAVE
+fi
 a67_ok "on_lock_change ran: locked $gm_id" grep -q "^locked $gm_id -\?[0-9]* 1 SLAVE$" "$tmp/hook.log"
 a67_ok "no transmit stamp lost" test "$(echo "$s" | jq -r .errors.tx_timestamp_lost)" -eq 0
 kill "$gm_pid" "$d2_pid" 2>/dev/null

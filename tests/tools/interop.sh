@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared shell helpers of the interop and fault-injection tests (tests/integration/test_interop_*.sh,
 # test_faults_*.sh; docs/interop.md). Sourced after tests/integration/lib.sh, which owns the
 # namespaces, the PID bookkeeping and the cleanup trap. This file adds: finding our binaries,
@@ -8,7 +9,10 @@
 # Stand-in mode: INTEROP_STANDIN=gst replaces `aes67 send` / `aes67 recv` by GStreamer pipelines,
 # to validate a test script itself against known-good peers (counter checks are then skipped).
 
+# Used by the scripts that source this file:
+# shellcheck disable=SC2034
 INTEROP_GROUP=239.69.1.1
+# shellcheck disable=SC2034
 INTEROP_PORT=5004
 INTEROP_STANDIN=${INTEROP_STANDIN:-}
 # Link offset for `aes67 recv` from peers that are not PTP-locked (GStreamer, ffmpeg): their
@@ -31,6 +35,7 @@ interop_init() {
         exit 1
     fi
     AES67="$IBUILD/src/cli/aes67"
+    # shellcheck disable=SC2034 # used by test_faults_impair.sh
     IMPAIR="$IBUILD/tests/tools/impair"
     PCMCMP="$IBUILD/tests/tools/pcmcmp"
     local t
@@ -108,8 +113,10 @@ gst_send() {
 gst_recv_bg() {
     local h=$1 secs=$2 enc=$3 ch=$4 addr=$5 port=$6 out=$7 depay=rtpL24depay
     [ "$enc" = L16 ] && depay=rtpL16depay
-    a67_bg "$h" "$secs" gst-launch-1.0 -q -e udpsrc address="$addr" port="$port" \
-        multicast-iface=eth0 caps="$(gst_caps "$enc" "$ch")" ! \
+    # SCHED_FIFO and an 8 MiB socket buffer: a peer starved for 100 ms by other work on a shared
+    # 2-core machine must not lose packets the test then blames on the sender.
+    a67_bg "$h" "$secs" chrt -f 30 gst-launch-1.0 -q -e udpsrc address="$addr" port="$port" \
+        multicast-iface=eth0 buffer-size=8388608 caps="$(gst_caps "$enc" "$ch")" ! \
         rtpjitterbuffer latency=100 ! $depay ! audioconvert ! wavenc ! filesink location="$out"
 }
 
@@ -132,7 +139,7 @@ aes67_recv_bg() {
     local h=$1 secs=$2 out=$3 stats=$4
     shift 4
     if [ "$INTEROP_STANDIN" = gst ]; then
-        local from="" fmt="" a
+        local from="" fmt=""
         while [ $# -gt 0 ]; do
             case "$1" in
             --from) from=$2; shift ;;
@@ -205,17 +212,18 @@ interop_compare() {
     return $rc
 }
 
-# rtp_capture_bg HOST SECONDS ADDR PORT OUT.raw: a minimal reference receiver (python): joins
-# ADDR on eth0, writes every packet's payload in arrival order to OUT.raw and "marker pt seq ts
-# len" per packet to OUT.raw.hdr; ends after 2 s without packets. Used to check what is on the
-# wire independently of any depayloader.
+# rtp_capture_bg HOST SECONDS ADDR PORT OUT.raw: a minimal reference receiver (python, SCHED_FIFO,
+# 8 MiB socket buffer): joins ADDR on eth0, writes every packet's payload in arrival order to
+# OUT.raw and "marker pt seq ts len" per packet to OUT.raw.hdr; ends after 2 s without packets.
+# Used to check what is on the wire independently of any depayloader.
 rtp_capture_bg() {
     local h=$1 secs=$2 addr=$3 port=$4 out=$5
-    a67_bg "$h" "$secs" python3 -c '
+    a67_bg "$h" "$secs" chrt -f 30 python3 -c '
 import socket, struct, sys
 addr, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root): survive a starved moment
 s.bind((addr, port))
 if int(addr.split(".")[0]) >= 224:
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,

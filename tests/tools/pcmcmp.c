@@ -57,24 +57,28 @@ static int read_file(const char *path, struct buf *b)
 			if (cap >= FILE_MAX_BYTES) {
 				fprintf(stderr, "pcmcmp: %s is larger than %u bytes\n", path,
 					FILE_MAX_BYTES);
-				fclose(f);
-				return -1;
+				goto fail;
 			}
 			uint8_t *p = realloc(b->data, cap * 2);
 			if (p == NULL) {
-				break;
+				goto fail;
 			}
 			b->data = p;
 			cap *= 2;
 		}
 	}
 	if (b->data == NULL || ferror(f)) {
-		fprintf(stderr, "pcmcmp: cannot read %s\n", path);
-		fclose(f);
-		return -1;
+		goto fail;
 	}
 	fclose(f);
 	return 0;
+
+fail:
+	fprintf(stderr, "pcmcmp: cannot read %s\n", path);
+	free(b->data);
+	b->data = NULL;
+	fclose(f);
+	return -1;
 }
 
 static bool frame_zero(const uint8_t *p, size_t fb)
@@ -175,6 +179,51 @@ static void compare(const struct buf *ref, const struct buf *test, size_t fb, ui
 	}
 }
 
+/* Aligns and compares; prints the result line. Return: the exit status (see the top). */
+static int run(const struct buf *ref, const struct buf *test, uint64_t fb, uint64_t pkt,
+	       bool allow_gaps)
+{
+	struct result r;
+	memset(&r, 0, sizeof(r));
+	uint64_t n_test = test->len_bytes / fb;
+	uint64_t t0 = 0;
+	while (t0 < n_test && frame_zero(test->data + t0 * fb, fb)) {
+		t0++;
+	}
+	r.lead_silence = t0;
+	if (t0 == n_test) {
+		printf("pcmcmp: error=received-all-silent test_frames=%llu\n",
+		       (unsigned long long)n_test);
+		return 1;
+	}
+	align(ref, test, fb, t0, &r);
+	if (!r.aligned) {
+		printf("pcmcmp: error=%s matches=%llu first_audio_frame=%llu test_frames=%llu\n",
+		       r.matches == 0 ? "received-audio-not-found-in-source"
+				      : "ambiguous-alignment",
+		       (unsigned long long)r.matches, (unsigned long long)t0,
+		       (unsigned long long)n_test);
+		return 1;
+	}
+	compare(ref, test, fb, pkt, &r);
+	printf("pcmcmp: offset_frames=%lld ref_frames=%llu test_frames=%llu lead_silence=%llu "
+	       "covered_from=%llu covered_to=%llu equal_frames=%llu missing_frames=%llu "
+	       "wrong_frames=%llu first_wrong=%lld gap_runs=%llu bad_runs=%llu gap_packets=%llu "
+	       "tail_frames=%llu tail_nonzero=%llu trailing_bytes=%llu\n",
+	       (long long)r.offset_frames, (unsigned long long)(ref->len_bytes / fb),
+	       (unsigned long long)n_test, (unsigned long long)r.lead_silence,
+	       (unsigned long long)r.covered_from, (unsigned long long)r.covered_to,
+	       (unsigned long long)r.equal, (unsigned long long)r.missing,
+	       (unsigned long long)r.wrong, (long long)r.first_wrong,
+	       (unsigned long long)r.gap_runs, (unsigned long long)r.bad_runs,
+	       (unsigned long long)(pkt > 0 ? r.missing / pkt : 0), (unsigned long long)r.tail,
+	       (unsigned long long)r.tail_nonzero, (unsigned long long)(test->len_bytes % fb));
+	if (r.wrong > 0 || r.bad_runs > 0 || (r.missing > 0 && !allow_gaps)) {
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t fb = 0;
@@ -209,49 +258,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct buf ref, test;
-	if (read_file(paths[0], &ref) < 0 || read_file(paths[1], &test) < 0) {
-		return 2;
+	struct buf ref = {NULL, 0}, test = {NULL, 0};
+	int rc = 2;
+	if (read_file(paths[0], &ref) == 0 && read_file(paths[1], &test) == 0) {
+		rc = run(&ref, &test, fb, pkt, allow_gaps);
 	}
-	struct result r;
-	memset(&r, 0, sizeof(r));
-	uint64_t n_test = test.len_bytes / fb;
-	uint64_t t0 = 0;
-	while (t0 < n_test && frame_zero(test.data + t0 * fb, fb)) {
-		t0++;
-	}
-	r.lead_silence = t0;
-	if (t0 == n_test) {
-		printf("pcmcmp: error=received-all-silent test_frames=%llu\n",
-		       (unsigned long long)n_test);
-		return 1;
-	}
-	align(&ref, &test, fb, t0, &r);
-	if (!r.aligned) {
-		printf("pcmcmp: error=%s matches=%llu first_audio_frame=%llu test_frames=%llu\n",
-		       r.matches == 0 ? "received-audio-not-found-in-source"
-				      : "ambiguous-alignment",
-		       (unsigned long long)r.matches, (unsigned long long)t0,
-		       (unsigned long long)n_test);
-		return 1;
-	}
-	compare(&ref, &test, fb, pkt, &r);
-	printf("pcmcmp: offset_frames=%lld ref_frames=%llu test_frames=%llu lead_silence=%llu "
-	       "covered_from=%llu covered_to=%llu equal_frames=%llu missing_frames=%llu "
-	       "wrong_frames=%llu first_wrong=%lld gap_runs=%llu bad_runs=%llu gap_packets=%llu "
-	       "tail_frames=%llu tail_nonzero=%llu trailing_bytes=%llu\n",
-	       (long long)r.offset_frames, (unsigned long long)(ref.len_bytes / fb),
-	       (unsigned long long)n_test, (unsigned long long)r.lead_silence,
-	       (unsigned long long)r.covered_from, (unsigned long long)r.covered_to,
-	       (unsigned long long)r.equal, (unsigned long long)r.missing,
-	       (unsigned long long)r.wrong, (long long)r.first_wrong,
-	       (unsigned long long)r.gap_runs, (unsigned long long)r.bad_runs,
-	       (unsigned long long)(pkt > 0 ? r.missing / pkt : 0), (unsigned long long)r.tail,
-	       (unsigned long long)r.tail_nonzero, (unsigned long long)(test.len_bytes % fb));
 	free(ref.data);
 	free(test.data);
-	if (r.wrong > 0 || r.bad_runs > 0 || (r.missing > 0 && !allow_gaps)) {
-		return 1;
-	}
-	return 0;
+	return rc;
 }

@@ -314,6 +314,90 @@ static void test_publish_and_reclaim(void **state)
 	aes67d_devices_destroy(set);
 }
 
+/* A PTP-like back end whose reference the test changes. */
+static struct aes67d_clock_ref fake_ref;
+static int fake_ref_result;
+
+static int fake_get_ref(struct aes67d_clock *clk, struct aes67d_clock_ref *ref)
+{
+	(void)clk;
+	*ref = fake_ref;
+	return fake_ref_result;
+}
+
+static struct aes67d_clock fake_ptp_clock = {.name = "fakeptp",
+					     .kind = AES67D_CLOCK_PTP,
+					     .get_ref = fake_get_ref,
+					     .now_ns = fake_now,
+					     .get_map = fake_map};
+
+/* The device thread publishes the reference's state, grandmaster and domain (clock_page.h). */
+static void test_tick_publishes_ref(void **state)
+{
+	static const uint8_t gm[8] = {0x00, 0x1b, 0x21, 0xff, 0xfe, 0x0a, 0x0b, 0x0c};
+	static const uint8_t zero[8] = {0};
+	struct aes67d_config c;
+	struct aes67d_devices *set;
+	const struct aes67_ring *ring;
+	struct aes67_clock_values v;
+
+	(void)state;
+	two_devices(&c);
+	memset(&fake_ref, 0, sizeof(fake_ref));
+	fake_ref_result = 0;
+	assert_int_equal(aes67d_devices_create(&set, &c, sock_path, &fake_ptp_clock), 0);
+	ring = aes67d_device_ring(aes67d_devices_lookup(set, "main"));
+
+	/* no grandmaster known yet: FREERUN, no identity */
+	aes67d_device_tick(set, 1000);
+	assert_int_equal(aes67_clock_page_read(ring->clock, &v), 0);
+	assert_int_equal(v.state, AES67_CLOCK_FREERUN);
+	assert_int_equal(v.locked, 0);
+	assert_memory_equal(v.gm_identity, zero, 8);
+	assert_int_equal(v.base_ptp_ns, 1007000000000ull);
+
+	/* a grandmaster is selected, the servo not yet locked: LOCKING with its identity */
+	fake_ref.gm_valid = true;
+	memcpy(fake_ref.gm_identity, gm, 8);
+	fake_ref.domain = 42;
+	fake_ref.generation = 1;
+	aes67d_device_tick(set, 2000);
+	assert_int_equal(aes67_clock_page_read(ring->clock, &v), 0);
+	assert_int_equal(v.state, AES67_CLOCK_LOCKING);
+	assert_int_equal(v.locked, 0);
+	assert_memory_equal(v.gm_identity, gm, 8);
+	assert_int_equal(v.domain, 42);
+
+	/* locked: LOCKED in every device's page */
+	fake_ref.locked = true;
+	aes67d_device_tick(set, 3000);
+	for (uint32_t i = 0; i < aes67d_devices_count(set); i++) {
+		const struct aes67_ring *r = aes67d_device_ring(aes67d_devices_at(set, i));
+
+		assert_int_equal(aes67_clock_page_read(r->clock, &v), 0);
+		assert_int_equal(v.state, AES67_CLOCK_LOCKED);
+		assert_int_equal(v.locked, 1);
+		assert_memory_equal(v.gm_identity, gm, 8);
+		assert_int_equal(v.domain, 42);
+	}
+
+	/* the grandmaster is lost; then get_ref fails: back to FREERUN without identity */
+	fake_ref.gm_valid = false;
+	fake_ref.locked = false;
+	aes67d_device_tick(set, 4000);
+	assert_int_equal(aes67_clock_page_read(ring->clock, &v), 0);
+	assert_int_equal(v.state, AES67_CLOCK_FREERUN);
+	assert_memory_equal(v.gm_identity, zero, 8);
+	fake_ref.gm_valid = true;
+	fake_ref.locked = true;
+	fake_ref_result = -EIO;
+	aes67d_device_tick(set, 5000);
+	assert_int_equal(aes67_clock_page_read(ring->clock, &v), 0);
+	assert_int_equal(v.state, AES67_CLOCK_FREERUN);
+	assert_int_equal(v.domain, 0);
+	aes67d_devices_destroy(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_and_reclaim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tick_publishes_ref, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

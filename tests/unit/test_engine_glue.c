@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "aes67/error.h"
+#include "aes67/sdp.h"
 #include "daemon.h"
 #include "engine_glue.h"
 #include "stream_sdp.h"
@@ -251,12 +252,117 @@ static void test_no_engine(void **state)
 	d.clock->destroy(d.clock);
 }
 
+/* A media clock whose reference the test changes (the PTP back end's get_ref). */
+static struct aes67d_clock_ref glue_ref;
+
+static int glue_get_ref(struct aes67d_clock *clk, struct aes67d_clock_ref *ref)
+{
+	(void)clk;
+	*ref = glue_ref;
+	return 0;
+}
+
+/* o= sess-version of an SDP text, from the parser. */
+static uint64_t sdp_version(const char *text, int len, struct aes67_sdp_refclk *rc)
+{
+	static struct aes67_sdp sdp;
+	struct aes67_sdp_error se;
+
+	assert_true(len > 0);
+	assert_int_equal(aes67_sdp_parse(&sdp, text, (size_t)len, &se), 0);
+	assert_non_null(aes67_sdp_media_refclk(&sdp, &sdp.media[0]));
+	*rc = *aes67_sdp_media_refclk(&sdp, &sdp.media[0]);
+	return sdp.sess_version;
+}
+
+/* The SDP follows the grandmaster: ts-refclk:ptp with GM and domain, localmac without one, and
+ * a new o= version whenever the text or the reference generation changes. */
+static void test_tx_sdp_follows_gm(void **state)
+{
+	static const uint8_t gm1[8] = {0x00, 0x1b, 0x21, 0xff, 0xfe, 0x0a, 0x0b, 0x0c};
+	static const uint8_t gm2[8] = {0x02, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x09};
+	struct aes67d_clock clk = {
+		.name = "fakeptp", .kind = AES67D_CLOCK_PTP, .get_ref = glue_get_ref};
+	struct aes67d_net_if nif = {.name = "eth0", .index = 2, .mac = {2, 0, 0, 0, 0, 1}};
+	struct aes67d_glue_sdp st = {.sess_id = 3900000000u, .version = 1};
+	struct aes67_sdp_refclk rc;
+	struct aes67d_tx_config c;
+	struct aes67d_tx_params p;
+	char sdp[2048], err[256];
+	int n;
+
+	(void)state;
+	inet_pton(AF_INET, "198.51.100.1", &nif.addr);
+	tx_config(&c, 48000, 1000);
+	assert_int_equal(aes67d_glue_tx_params(&c, &p, err, sizeof(err)), 0);
+	memset(&glue_ref, 0, sizeof(glue_ref));
+
+	/* no grandmaster known: localmac (RFC 7273 §4.8), version 1, stable on repeat */
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 1);
+	assert_int_equal(rc.kind, AES67_SDP_REFCLK_LOCALMAC);
+	assert_non_null(strstr(sdp, "a=ts-refclk:localmac=02-00-00-00-00-01\r\n"));
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 1);
+
+	/* a grandmaster in domain 0: AES67-2018 §8.5 form, new version */
+	glue_ref.gm_valid = true;
+	memcpy(glue_ref.gm_identity, gm1, 8);
+	glue_ref.generation = 1;
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 2);
+	assert_non_null(strstr(sdp, "a=ts-refclk:ptp=IEEE1588-2008:00-1B-21-FF-FE-0A-0B-0C:0\r\n"));
+	assert_null(strstr(sdp, "localmac"));
+	assert_int_equal(rc.kind, AES67_SDP_REFCLK_PTP);
+	assert_int_equal(rc.ptp_version, AES67_SDP_PTP_IEEE1588_2008);
+	assert_memory_equal(rc.gmid, gm1, 8);
+	assert_true(rc.has_domain);
+	assert_int_equal(rc.domain, 0);
+
+	/* locking changes nothing in the text and not the generation: same version */
+	glue_ref.locked = true;
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 2);
+
+	/* another grandmaster in another domain */
+	memcpy(glue_ref.gm_identity, gm2, 8);
+	glue_ref.domain = 127;
+	glue_ref.generation = 2;
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 3);
+	assert_non_null(
+		strstr(sdp, "a=ts-refclk:ptp=IEEE1588-2008:02-00-00-FF-FE-00-00-09:127\r\n"));
+	assert_memory_equal(rc.gmid, gm2, 8);
+	assert_int_equal(rc.domain, 127);
+
+	/* a generation change alone (the GM left and came back between two looks) re-announces */
+	glue_ref.generation = 4;
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 4);
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 4);
+
+	/* grandmaster lost: back to localmac, new version; a clock without get_ref: localmac */
+	glue_ref.gm_valid = false;
+	glue_ref.generation = 5;
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, &clk, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 5);
+	assert_int_equal(rc.kind, AES67_SDP_REFCLK_LOCALMAC);
+	n = aes67d_glue_tx_sdp(&st, &p, &nif, NULL, sdp, sizeof(sdp));
+	assert_int_equal(sdp_version(sdp, n, &rc), 6);
+	assert_int_equal(rc.kind, AES67_SDP_REFCLK_LOCALMAC);
+
+	/* too small a buffer: the generator's error, state untouched */
+	assert_int_equal(aes67d_glue_tx_sdp(&st, &p, &nif, NULL, sdp, 40), -AES67_ENOSPACE);
+	assert_int_equal(st.version, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_params_fields), cmocka_unit_test(test_tx_frames_match_sdp),
 		cmocka_unit_test(test_rx_params_source), cmocka_unit_test(test_rx_params_sdp),
-		cmocka_unit_test(test_no_engine),
+		cmocka_unit_test(test_no_engine),	 cmocka_unit_test(test_tx_sdp_follows_gm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

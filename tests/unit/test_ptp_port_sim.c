@@ -9,6 +9,7 @@
  * Scenarios: election by priority1 and by identity, grandmaster failure and failover, a better
  * clock joining (slave and passive variants), a one-step master.
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +39,8 @@ struct node {
 	int64_t mono0, due_t;
 	/* Records. */
 	int64_t first_sync_t, lock_t, master_t, last_announce_rx_t;
+	int64_t first_any_sync_t; /* first Sync delivered in any state (the daemon's measure) */
+	int64_t select_t;	  /* last entry into UNCALIBRATED (the BMCA selected a master) */
 	unsigned state_changes;
 };
 
@@ -178,6 +181,7 @@ static void handle_out(int i)
 				/* Calibration starts (again): measure lock from here. */
 				nd->first_sync_t = -1;
 				nd->lock_t = -1;
+				nd->select_t = sim.t;
 			}
 			if (a->new_state == AES67_PTP_MASTER) {
 				nd->master_t = sim.t;
@@ -222,6 +226,9 @@ static void deliver(struct qev *e)
 
 		if (type == AES67_PTP_ANNOUNCE) {
 			nd->last_announce_rx_t = sim.t;
+		}
+		if (type == AES67_PTP_SYNC && nd->first_any_sync_t < 0) {
+			nd->first_any_sync_t = sim.t;
 		}
 		r = aes67_ptp_port_rx(&nd->port, e->buf, e->len, e->ch, e->stamp_mono, now,
 				      &nd->out);
@@ -317,6 +324,7 @@ static void node_start(int i, const struct aes67_ptp_port_config *cfg)
 	nd->lock_t = -1;
 	nd->master_t = -1;
 	nd->last_announce_rx_t = -1;
+	nd->first_any_sync_t = -1;
 	guard_enter();
 	r = aes67_ptp_port_start(&nd->port, mono_at(nd, sim.t), &nd->out);
 	guard_leave();
@@ -532,6 +540,78 @@ static void test_one_step_master(void **state)
 	assert_int_equal(sim.rt_violations, 0);
 }
 
+/* A slave joining a running grandmaster with aes67d's lock rule (10 us x 8) and software-stamp
+ * noise: lock from the very first Sync it hears (aes67d's time_to_lock_s). The 2 s of foreign
+ * master qualification (§9.3.2.5: 2 Announces at 2 s) are spent training the servo on the
+ * candidate's Syncs, without adopting anything, so lock follows selection after a few
+ * confirming samples; with @confirm = 0 (no shortcut) it takes the full 8 samples after the
+ * delay is known. Returns the lock time, ns. */
+static int64_t join_lock_ns(uint64_t seed, unsigned confirm, int64_t *after_select_ns)
+{
+	struct aes67_ptp_port_config *c;
+	struct aes67_ptp_port_status st;
+	struct node *sl = &sim.n[1];
+	int64_t ptp;
+
+	sim_reset(seed);
+	sim.ts_noise_ns = 1500;
+	sim.jitter_ns = 2000;
+	node_start(0, node_cfg(0, 0x0A, 100, +20.0));
+	run_until(10 * S);
+	assert_int_equal(sim.n[0].port.state, AES67_PTP_MASTER);
+	c = node_cfg(1, 0x0B, 128, -35.0);
+	c->servo.lock_ns = 10 * US;
+	c->servo.lock_samples = 8;
+	c->servo.confirm_samples = confirm;
+	node_start(1, c);
+	/* Still qualifying the master: trained, but nothing adopted and nothing sent. */
+	while (sl->first_any_sync_t < 0 || sim.t < sl->first_any_sync_t + 1500 * MS) {
+		run_until(sim.t + 10 * MS);
+	}
+	assert_int_equal(sl->port.state, AES67_PTP_LISTENING);
+	assert_true(sl->port.servo.valid);
+	assert_int_equal(aes67_ptp_port_time(&sl->port, mono_at(sl, sim.t), &ptp), -EAGAIN);
+	aes67_ptp_port_status(&sl->port, mono_at(sl, sim.t), &st);
+	assert_false(st.locked);
+	assert_int_equal(st.tx[AES67_PTP_DELAY_REQ], 0);
+	run_until(sim.t + 20 * S);
+	assert_follows(1, 0);
+	assert_true(sl->lock_t > sl->first_any_sync_t);
+	assert_true(fabs(error_ns(1, 0)) < 10 * US);
+	assert_int_equal(sim.rt_violations, 0);
+	*after_select_ns = sl->lock_t - sl->select_t;
+	return sl->lock_t - sl->first_any_sync_t;
+}
+
+static void test_join_lock_time(void **state)
+{
+	static const uint64_t seeds[] = {0x5EED0001ULL, 0x5EED0002ULL, 0x5EED0003ULL, 0x5EED0004ULL,
+					 0x5EED0005ULL};
+	int64_t worst = 0, worst_full = 0, worst_sel = 0, worst_sel_full = 0;
+
+	(void)state;
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(seeds); i++) {
+		int64_t sel, sel_full;
+		int64_t t = join_lock_ns(seeds[i], 3, &sel);
+		int64_t full = join_lock_ns(seeds[i], 0, &sel_full);
+
+		worst = t > worst ? t : worst;
+		worst_full = full > worst_full ? full : worst_full;
+		worst_sel = sel > worst_sel ? sel : worst_sel;
+		worst_sel_full = sel_full > worst_sel_full ? sel_full : worst_sel_full;
+		/* The shortcut saves the 5 Sync intervals of 8 - 3 confirming samples. */
+		assert_true(t <= full - 5 * S / 8 + 10 * MS);
+		/* Selection follows the 2nd Announce: 2..4 s after the first Sync (phase). */
+		assert_true(t - sel >= 1900 * MS && t - sel <= 4100 * MS);
+	}
+	print_message(
+		"port join     lock after selection: worst %.3f s (3 confirming), %.3f s (8); "
+		"from the first Sync: worst %.3f s, %.3f s\n",
+		(double)worst_sel / 1e9, (double)worst_sel_full / 1e9, (double)worst / 1e9,
+		(double)worst_full / 1e9);
+	assert_true(worst_sel <= 500 * MS);
+}
+
 /* Slave-only clocks never take over: with the grandmaster gone they go back to LISTENING. */
 static void test_slave_only_no_takeover(void **state)
 {
@@ -561,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_better_joins),
 		cmocka_unit_test(test_better_joins_passive),
 		cmocka_unit_test(test_one_step_master),
+		cmocka_unit_test(test_join_lock_time),
 		cmocka_unit_test(test_slave_only_no_takeover),
 	};
 
