@@ -14,7 +14,9 @@
 #       so the PTP lock is kept). `arecord -D aes67` records into a streaming checker.
 #   Both daemons, aplay, arecord and the pattern tools are pinned to CPU --audio-cpu (default 0);
 #   the hog (bench/cpu_hog.c, compiled here with cc; `yes` if there is no compiler) to
-#   --hog-cpu (default 1). The engine puts its TX/RX threads under SCHED_FIFO itself.
+#   --hog-cpu (default 1). The engine puts its TX/RX threads under SCHED_FIFO itself (70/68);
+#   aplay, arecord and the pattern tools run under SCHED_FIFO --app-prio (default 60, below the
+#   engine, as an audio server would run them; 0 = SCHED_OTHER).
 # A run of D seconds passes when, over the D-second window that starts 2 s after aplay starts:
 #   h2 stream.stats rx late, lost, too_early, resyncs deltas are 0; h1 stream.stats tx
 #   underrun_frames and skipped_frames deltas are 0; and, over the whole run, aplay printed no
@@ -31,7 +33,8 @@
 #
 # Usage: bench/bench_latency.sh [--build DIR] [--screen S] [--confirm S] [--ptimes "125 250 1000"]
 #          [--cand-125 "250 375 ..."] [--cand-250 ...] [--cand-1000 ...] [--cand-333 ...]
-#          [--cand-4000 ...] [--no-hog] [--audio-cpu N] [--hog-cpu N] [--out FILE]
+#          [--cand-4000 ...] [--no-hog] [--audio-cpu N] [--hog-cpu N] [--app-prio N]
+#          [--out FILE]
 #   candidates are link offsets in µs (converted to 48 kHz frames, rounded down).
 #   --screen 0 skips screening (confirm each candidate directly), --confirm 0 skips confirming.
 #   Defaults: --screen 60 --confirm 600; build dir $AES67_BUILD, else ./build, else /tmp/b-lat.
@@ -48,6 +51,7 @@ PTIMES="125 250 1000"
 declare -A CAND=([125]="250 375 500 750 1000" [250]="500 750 1000 1500"
 	[333]="750 1000 1500" [1000]="1250 1500 2000 3000" [4000]="5000 6000 8000 12000")
 HOG=1
+APRIO=60
 ACPU=0
 HCPU=1
 OUT=""
@@ -61,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--cand-*) CAND[${1#--cand-}]=$2; shift 2 ;;
 	--no-hog) HOG=0; shift ;;
 	--audio-cpu) ACPU=$2; shift 2 ;;
+	--app-prio) APRIO=$2; shift 2 ;;
 	--hog-cpu) HCPU=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -68,12 +73,20 @@ while [ $# -gt 0 ]; do
 	esac
 done
 isnum() { [ -n "$1" ] && [ "$1" -eq "$1" ] 2>/dev/null; }
-for v in "$SCREEN" "$CONFIRM" "$ACPU" "$HCPU"; do
+for v in "$SCREEN" "$CONFIRM" "$ACPU" "$HCPU" "$APRIO"; do
 	isnum "$v" || { echo "bench_latency: not a number: $v" >&2; exit 2; }
 done
 if [ "$SCREEN" -gt 3600 ] || [ "$CONFIRM" -gt 7200 ] || [ $((SCREEN + CONFIRM)) -lt 5 ] ||
 	{ [ "$SCREEN" -gt 0 ] && [ "$SCREEN" -lt 5 ]; } || { [ "$CONFIRM" -gt 0 ] && [ "$CONFIRM" -lt 5 ]; }; then
 	echo "bench_latency: --screen 0 or 5..3600, --confirm 0 or 5..7200 seconds, not both 0" >&2
+	exit 2
+fi
+if [ "$APRIO" -gt 0 ] && [ "$APRIO" -lt 99 ]; then
+	RTAPP=(chrt -f "$APRIO")
+elif [ "$APRIO" -eq 0 ]; then
+	RTAPP=()
+else
+	echo "bench_latency: --app-prio 0..98" >&2
 	exit 2
 fi
 for p in $PTIMES; do
@@ -325,7 +338,7 @@ ctl() { a67_ctl "$1" "$tmp/$1/ctl.sock" "$2"; }
 on() { # HOST CMD...: an ALSA application on HOST, pinned to the audio CPU
 	local h=$1
 	shift
-	a67_run "$h" env ALSA_CONFIG_PATH="$tmp/$h/asound.conf" taskset -c "$ACPU" "$@"
+	a67_run "$h" env ALSA_CONFIG_PATH="$tmp/$h/asound.conf" taskset -c "$ACPU" "${RTAPP[@]}" "$@"
 }
 declare -A DPID
 start_daemon() { # HOST SECONDS
@@ -378,13 +391,13 @@ run() {
 		a67_bg h1 $((d + 30)) taskset -c "$HCPU" "${HOGCMD[@]}" $((d + 20)) >"$tmp/hog.out" 2>&1
 		hp=$A67_LAST_PID
 	fi
-	a67_bg h2 $((d + 25)) bash -c "ALSA_CONFIG_PATH='$tmp/h2/asound.conf' taskset -c $ACPU \
+	a67_bg h2 $((d + 25)) bash -c "ALSA_CONFIG_PATH='$tmp/h2/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
 		timeout $((d + 20)) arecord -D aes67 -t raw -f S32_LE -c 2 -r 48000 -d $((d + 9)) 2>'$tmp/arecord.err' |
-		taskset -c $ACPU python3 '$tmp/lat.py' check $frames >'$tmp/check.out'"
+		taskset -c $ACPU ${RTAPP[*]} python3 '$tmp/lat.py' check $frames >'$tmp/check.out'"
 	rp=$A67_LAST_PID
 	sleep 1
-	a67_bg h1 $((d + 25)) bash -c "taskset -c $ACPU python3 '$tmp/lat.py' gen $frames |
-		ALSA_CONFIG_PATH='$tmp/h1/asound.conf' taskset -c $ACPU \
+	a67_bg h1 $((d + 25)) bash -c "taskset -c $ACPU ${RTAPP[*]} python3 '$tmp/lat.py' gen $frames |
+		ALSA_CONFIG_PATH='$tmp/h1/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
 		timeout $((d + 20)) aplay -D aes67 -t raw -f S32_LE -c 2 -r 48000 - 2>'$tmp/aplay.err'"
 	gp=$A67_LAST_PID
 	# The window opens once aplay feeds the ring: TX underruns stop growing (10 s at most).
@@ -435,10 +448,12 @@ run() {
 	RUN_PASS=$ok
 	say "| $p | $((lf * 1000 / 48)) | $lf | $phase | $win | $pk | $late | $lost | $early | $resync | $under | $skip | $lticks | $ax | $rx | $(field "$res" ok)/$frames gaps $(field "$res" gaps) silent $(field "$res" silent) altered $(field "$res" altered) | $l0→$l1 | $([ $ok -eq 1 ] && echo PASS || echo FAIL) |"
 	if [ $ok -eq 0 ]; then
-		echo "#   rx: $a2" >>"$OUT"
-		echo "#   tx: $b2" >>"$OUT"
-		echo "#   check: $res; aplay: $(head -c 200 "$tmp/aplay.err" | tr '\n' ' ')" >>"$OUT"
-		echo "#   arecord: $(head -c 200 "$tmp/arecord.err" | tr '\n' ' ')" >>"$OUT"
+		{
+			echo "#   rx: $a2"
+			echo "#   tx: $b2"
+			echo "#   check: $res; aplay: $(head -c 200 "$tmp/aplay.err" | tr '\n' ' ')"
+			echo "#   arecord: $(head -c 200 "$tmp/arecord.err" | tr '\n' ' ')"
+		} >>"$OUT"
 	fi
 	[ "$hp" -ne 0 ] && echo "#   hog: $(cat "$tmp/hog.out" 2>/dev/null)" >>"$OUT"
 }
@@ -466,14 +481,14 @@ impulse() {
 }
 
 say "# bench_latency.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) — $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
-say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); load $(cut -d' ' -f1-3 /proc/loadavg)"
+say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; apps $([ "$APRIO" -gt 0 ] && echo "SCHED_FIFO $APRIO" || echo SCHED_OTHER); audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns | arecord xruns | recording (frames in order/pattern) | load 1 min | result |"
 say "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 declare -a SUMMARY
 for p in $PTIMES; do
 	stop_daemons
 	write_configs "$p"
-	per=$(($(echo ${CAND[$p]} | wc -w) * (SCREEN + CONFIRM + 40) + 120))
+	per=$(($(echo "${CAND[$p]}" | wc -w) * (SCREEN + CONFIRM + 40) + 120))
 	if ! start_daemon h1 "$per" || ! start_daemon h2 "$per" || ! a67_wait_for 30 ptp_locked; then
 		say "# ptime $p µs: daemons did not start or PTP did not lock; see below"
 		tail -5 "$tmp/h1/daemon.log" "$tmp/h2/daemon.log" | sed 's/^/#   /' | tee -a "$OUT"
