@@ -8,9 +8,9 @@ set -euo pipefail
 PKGS_BUILD="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm libcmocka-dev
  clang-format python3 libjansson-dev libasound2-dev libsndfile1-dev"
 # Integration tests and the demo: namespaces, real peers, tools that check our packets.
-PKGS_INTEGRATION="iproute2 nftables iptables alsa-utils sox tshark procps psmisc
+PKGS_INTEGRATION="iproute2 nftables iptables alsa-utils sox tshark procps psmisc jq xxd util-linux
  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good ffmpeg
- pipewire pipewire-bin wireplumber dbus linuxptp libnetfilter-queue-dev"
+ pipewire pipewire-bin wireplumber dbus linuxptp"
 
 want="$PKGS_BUILD"
 case "${1:-}" in
