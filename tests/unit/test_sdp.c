@@ -531,9 +531,11 @@ static void test_media_check(void **state)
 		const char *reason;
 	} cases[] = {
 		{AUDIO "a=ptime:1\n", 0, ""},
-		/* no packet time at all (ffmpeg's SDP): usable; the receiver sizes packets as they come */
+		/* no packet time at all (ffmpeg's SDP): usable; the receiver sizes packets as they
+		   come */
 		{AUDIO, 0, ""},
-		{"m=audio 5004 RTP/AVP 96\nc=IN IP4 239.1.2.3/32\na=rtpmap:96 L24/48000/64\n", 0, ""},
+		{"m=audio 5004 RTP/AVP 96\nc=IN IP4 239.1.2.3/32\na=rtpmap:96 L24/48000/64\n", 0,
+		 ""},
 		{AUDIO "a=ptime:1\na=inactive\n", AES67_EUNSUPPORTED, "stream is inactive"},
 		{"m=video 5004 RTP/AVP 96\nc=IN IP4 239.1.2.3/32\na=rtpmap:96 raw/90000\n",
 		 AES67_EUNSUPPORTED, "media type is not audio"},
