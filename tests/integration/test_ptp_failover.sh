@@ -47,7 +47,9 @@ a67_ok "aes67d (L2) locks to the ptp4l grandmaster within 25 s" a67_wait_for 25 
 gm_id=$(grep -o "selected local clock [0-9a-f.]*" "$tmp/gm.log" | head -1 | awk '{print $4}')
 our_id=$(field h2 .clock_identity)
 a67_ok "aes67d follows h1 ($gm_id)" test "$(field h2 .grandmaster)" = "$gm_id"
-a67_ok "observer ptp4l follows h1 too" grep -q "selected best master clock $gm_id" "$tmp/ob.log"
+# ptp4l prints its choice only after its own qualification (two Announces), which can come after
+# aes67d has locked: wait for it rather than sample once.
+a67_ok "observer ptp4l follows h1 too" a67_wait_for 15 grep -q "selected best master clock $gm_id" "$tmp/ob.log"
 a67_ok "aes67d is not a second master" sh -c "! grep -q 'selected best master clock $our_id' '$tmp/ob.log'"
 echo "# before failover: $(status h2 | jq -c '{state,offset_ns,mean_path_delay_ns,host_offset_ns}')"
 
