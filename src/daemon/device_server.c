@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -216,11 +218,23 @@ static void accept_one(struct aes67d_devices *set, uint64_t now_ns)
 	close(fd);
 }
 
+/*
+ * The device thread beats the heartbeat that tells the plugins the daemon is alive (they give up
+ * after AES67_ALSA_ALIVE_NS without one) and publishes the clock page. Starved under CPU load it
+ * made applications fail while the audio threads ran fine (docs/bench-latency.md, finding 2), so it
+ * runs SCHED_FIFO when permitted, below the engine's TX/RX threads (70/68): its work is a few
+ * microseconds every AES67D_DEVICE_TICK_MS. Without permission it stays SCHED_OTHER.
+ */
+#define DEVICE_THREAD_FIFO_PRIORITY 20
+
 static void *thread_main(void *arg)
 {
 	struct aes67d_devices *set = arg;
 	struct pollfd pfd[2 + AES67D_DEVICE_MAX_CLIENTS];
 	uint64_t next_tick = aes67d_dev_mono_raw_ns();
+	struct sched_param sp = {.sched_priority = DEVICE_THREAD_FIFO_PRIORITY};
+
+	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 
 	for (;;) {
 		uint64_t now = aes67d_dev_mono_raw_ns();
