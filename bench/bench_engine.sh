@@ -18,11 +18,13 @@
 # table row per stage, run and side, then medians over RUNS and ratios. Needs root.
 # Results: docs/bench-engine.md.
 # Usage: [PTIMES="1000 125"] [RUNS=3] bench/bench_engine.sh [BUILD_DIR] [SECONDS]
+# (BUILD_DIR: else $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/integration/lib.sh"
 a67_require_root
-B=$(cd "${1:-${AES67_BUILD:-/tmp/b-benchng}}" && pwd)
+[ -n "${1:-}" ] && AES67_BUILD=$1
+a67_build_dir src/daemon/aes67d bench/bench_bare_loop
 SECS=${2:-20}
 RUNS=${RUNS:-3}
 STREAMS=16

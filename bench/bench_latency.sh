@@ -15,15 +15,19 @@
 #   Both daemons, aplay, arecord and the pattern tools are pinned to CPU --audio-cpu (default 0);
 #   the hog (bench/cpu_hog.c, compiled here with cc; `yes` if there is no compiler) to
 #   --hog-cpu (default 1). The engine puts its TX/RX threads under SCHED_FIFO itself (70/68);
-#   aplay, arecord and the pattern tools run under SCHED_FIFO --app-prio (default 60, below the
-#   engine, as an audio server would run them; 0 = SCHED_OTHER).
-# A run of D seconds passes when, over the D-second window that starts 2 s after aplay starts:
+#   aplay and arecord run under SCHED_FIFO --app-prio (default 60, below the engine, as an audio
+#   server would run them; 0 = SCHED_OTHER), the pattern generator and checker 10 below that
+#   (a pipe buffers them; below the apps, their start-up cannot delay aplay or arecord).
+# A run of D seconds passes when, over the counter window (it opens once aplay feeds the ring,
+# i.e. the TX underrun counter stops growing, and lasts D s plus the time a snapshot of both
+# daemons' counters takes; the table shows its actual length):
 #   h2 stream.stats rx late, lost, too_early, resyncs deltas are 0; h1 stream.stats tx
-#   underrun_frames and skipped_frames deltas are 0; and, over the whole run, aplay printed no
-#   "underrun!!!", arecord no "overrun!!!", and the recording holds the complete pattern in
-#   order with no frame missing, silent or altered (a capture frame the RX side failed to put in
-#   the ring in time reads as silence and is counted by no daemon counter, so the recording is
-#   the final judge). tx late_ticks is reported, not judged (a late TX pass that still arrives in
+#   underrun_frames and skipped_frames deltas are 0; aplay printed no "underrun!!!" and arecord
+#   no "overrun!!!" within the window (those before or after it are shown in parentheses, not
+#   judged); and the recording holds the whole pattern (D + 10 s, so it outlasts the window)
+#   in order with no frame missing, silent or altered (a capture frame the RX side failed to put
+#   in the ring in time reads as silence and no daemon counter sees it, so the recording is the
+#   final judge). tx late_ticks is reported, not judged (a late TX pass that still arrives in
 #   time is harmless; one that does not shows up as rx late).
 # Search: per packet time, candidates ascending, a short screening run each; the first that
 # passes is confirmed with a long run; if the confirmation fails the search goes on upward.
@@ -83,8 +87,10 @@ if [ "$SCREEN" -gt 3600 ] || [ "$CONFIRM" -gt 7200 ] || [ $((SCREEN + CONFIRM)) 
 fi
 if [ "$APRIO" -gt 0 ] && [ "$APRIO" -lt 99 ]; then
 	RTAPP=(chrt -f "$APRIO")
+	RTTOOL=(chrt -f "$((APRIO > 10 ? APRIO - 10 : 1))")
 elif [ "$APRIO" -eq 0 ]; then
 	RTAPP=()
+	RTTOOL=()
 else
 	echo "bench_latency: --app-prio 0..98" >&2
 	exit 2
@@ -270,9 +276,15 @@ def latency(s1, s2, dev, lat, ready):
         if dev_of(s2, dev)["capture"]["write_pos"] > p1 + lat + 2048:
             break
         time.sleep(0.02)
-    p2 = marker(request(s2, {"cmd": "device.dump", "device": dev, "direction": "capture",
-                             "frames": 4096, "position": p1 + lat - 2048}))
-    return "%d %s" % (p1, "none" if p2 is None else p2)
+    d = request(s2, {"cmd": "device.dump", "device": dev, "direction": "capture",
+                     "frames": 4096, "position": p1 + lat - 2048})
+    p2 = marker(d)
+    if p2 is None:
+        s = d.get("samples", [])
+        return "%d none (%d markers, %d nonzero samples in [%s, +4096), capture write_pos %s)" % (
+            p1, sum(1 for x in s[0::2] if x == MARKER), sum(1 for x in s if x),
+            d.get("position"), d.get("write_pos"))
+    return "%d %d" % (p1, p2)
 
 
 def stats(sock, name, direction):
@@ -378,27 +390,38 @@ field() { # "k=v ..." KEY -> v (0 if absent)
 	echo 0
 }
 delta() { echo $(($(field "$2" "$3") - $(field "$1" "$3"))); }
+# stamp: copies stdin to stdout, each line prefixed with the time it arrived (ns since 1970).
+stamp() {
+	local l
+	while IFS= read -r l; do
+		printf '%s %s\n' "$(date +%s%N)" "$l"
+	done
+}
+export -f stamp
+inwin() { # FILE PATTERN T0 T1 -> how many lines holding PATTERN arrived within [T0, T1]
+	awk -v t0="$3" -v t1="$4" -v pat="$2" 'index($0, pat) && $1 >= t0 && $1 <= t1 { n++ } END { print n + 0 }' "$1"
+}
 load1() { cut -d' ' -f1 /proc/loadavg; }
 say() { echo "$*" | tee -a "$OUT"; }
 
 # run PTIME_US L_FRAMES SECONDS PHASE: one run; sets RUN_PASS (1/0) and prints a table row.
 run() {
 	local p=$1 lf=$2 d=$3 phase=$4 frames a1 a2 b1 b2 hp=0 rp gp l0 l1 res
-	local late lost early resync under skip lticks pk ax rx ok t0 win
-	frames=$(((d + 5) * 48000))
+	local late lost early resync under skip lticks pk ax rx axo rxo ok t0 t1 win
+	frames=$(((d + 10) * 48000))
 	l0=$(load1)
 	if [ "$HOG" -eq 1 ]; then
-		a67_bg h1 $((d + 30)) taskset -c "$HCPU" "${HOGCMD[@]}" $((d + 20)) >"$tmp/hog.out" 2>&1
+		a67_bg h1 $((d + 35)) taskset -c "$HCPU" "${HOGCMD[@]}" $((d + 25)) >"$tmp/hog.out" 2>&1
 		hp=$A67_LAST_PID
 	fi
-	a67_bg h2 $((d + 25)) bash -c "ALSA_CONFIG_PATH='$tmp/h2/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
-		timeout $((d + 20)) arecord -D aes67 -t raw -f S32_LE -c 2 -r 48000 -d $((d + 9)) 2>'$tmp/arecord.err' |
-		taskset -c $ACPU ${RTAPP[*]} python3 '$tmp/lat.py' check $frames >'$tmp/check.out'"
+	a67_bg h2 $((d + 30)) bash -c "ALSA_CONFIG_PATH='$tmp/h2/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
+		timeout $((d + 25)) arecord -D aes67 -t raw -f S32_LE -c 2 -r 48000 -d $((d + 14)) 2> >(stamp >'$tmp/arecord.err') |
+		taskset -c $ACPU ${RTTOOL[*]} python3 '$tmp/lat.py' check $frames >'$tmp/check.out'"
 	rp=$A67_LAST_PID
 	sleep 1
-	a67_bg h1 $((d + 25)) bash -c "taskset -c $ACPU ${RTAPP[*]} python3 '$tmp/lat.py' gen $frames |
+	a67_bg h1 $((d + 30)) bash -c "taskset -c $ACPU ${RTTOOL[*]} python3 '$tmp/lat.py' gen $frames |
 		ALSA_CONFIG_PATH='$tmp/h1/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
-		timeout $((d + 20)) aplay -D aes67 -t raw -f S32_LE -c 2 -r 48000 - 2>'$tmp/aplay.err'"
+		timeout $((d + 25)) aplay -D aes67 -t raw -f S32_LE -c 2 -r 48000 - 2> >(stamp >'$tmp/aplay.err')"
 	gp=$A67_LAST_PID
 	# The window opens once aplay feeds the ring: TX underruns stop growing (10 s at most).
 	sleep 1
@@ -415,7 +438,8 @@ run() {
 	snap >"$tmp/snap2"
 	{ read -r a1; read -r b1; } <"$tmp/snap1"
 	{ read -r a2; read -r b2; } <"$tmp/snap2"
-	win=$((($(date +%s%N) - t0) / 100000000))
+	t1=$(date +%s%N)
+	win=$(((t1 - t0) / 100000000))
 	win=$((win / 10)).$((win % 10))
 	wait "$gp" 2>/dev/null
 	wait "$rp" 2>/dev/null
@@ -432,9 +456,13 @@ run() {
 	under=$(delta "$b1" "$b2" underrun_frames)
 	skip=$(delta "$b1" "$b2" skipped_frames)
 	lticks=$(delta "$b1" "$b2" late_ticks)
-	# aplay/arecord print "underrun!!!" / "overrun!!!" once per xrun (with or without -q).
-	ax=$(grep -c 'underrun!!!' "$tmp/aplay.err")
-	rx=$(grep -c 'overrun!!!' "$tmp/arecord.err")
+	# aplay/arecord print "underrun!!!" / "overrun!!!" once per xrun (with or without -q); each
+	# stderr line carries its arrival time (stamp), so xruns inside the counter window are told
+	# from those before it (start-up) or after it (the last seconds of the recording).
+	ax=$(inwin "$tmp/aplay.err" 'underrun!!!' "$t0" "$t1")
+	rx=$(inwin "$tmp/arecord.err" 'overrun!!!' "$t0" "$t1")
+	axo=$(($(grep -c 'underrun!!!' "$tmp/aplay.err") - ax))
+	rxo=$(($(grep -c 'overrun!!!' "$tmp/arecord.err") - rx))
 	res=$(cat "$tmp/check.out" 2>/dev/null)
 	ok=1
 	[ "$(field "$a2" state)" = running ] && [ "$(field "$b2" state)" = running ] || ok=0
@@ -446,7 +474,7 @@ run() {
 	done
 	[ "$(field "$res" complete)" -eq 1 ] && [ "$(field "$res" ok)" -eq "$frames" ] || ok=0
 	RUN_PASS=$ok
-	say "| $p | $((lf * 1000 / 48)) | $lf | $phase | $win | $pk | $late | $lost | $early | $resync | $under | $skip | $lticks | $ax | $rx | $(field "$res" ok)/$frames gaps $(field "$res" gaps) silent $(field "$res" silent) altered $(field "$res" altered) | $l0→$l1 | $([ $ok -eq 1 ] && echo PASS || echo FAIL) |"
+	say "| $p | $((lf * 1000 / 48)) | $lf | $phase | $win | $pk | $late | $lost | $early | $resync | $under | $skip | $lticks | $ax ($axo) | $rx ($rxo) | $(field "$res" ok)/$frames gaps $(field "$res" gaps) silent $(field "$res" silent) altered $(field "$res" altered) | $l0→$l1 | $([ $ok -eq 1 ] && echo PASS || echo FAIL) |"
 	if [ $ok -eq 0 ]; then
 		{
 			echo "#   rx: $a2"
@@ -458,31 +486,33 @@ run() {
 	[ "$hp" -ne 0 ] && echo "#   hog: $(cat "$tmp/hog.out" 2>/dev/null)" >>"$OUT"
 }
 
-# impulse L_FRAMES: device-to-device latency by the impulse method; sets LAT_FRAMES.
+# impulse L_FRAMES: device-to-device latency by the impulse method (3 tries); sets LAT_FRAMES.
 impulse() {
-	local lf=$1 lp p1 p2 rc
+	local lf=$1 lp p1 p2 rc try
 	LAT_FRAMES=none
 	python3 "$tmp/lat.py" impulse 24000 9600 >"$tmp/imp.raw"
-	rm -f "$tmp/lat.ready"
-	a67_run h1 timeout 12 python3 "$tmp/lat.py" latency "$tmp/h1/ctl.sock" "$tmp/h2/ctl.sock" \
-		aes67 "$lf" "$tmp/lat.ready" >"$tmp/lat.out" 2>&1 &
-	lp=$!
-	a67_wait_for 5 test -e "$tmp/lat.ready"
-	on h1 timeout 10 aplay -q -D aes67 -t raw -f S32_LE -c 2 -r 48000 "$tmp/imp.raw" >/dev/null 2>&1
-	rc=$?
-	wait $lp
-	read -r p1 p2 <"$tmp/lat.out"
-	if isnum "${p1:-}" && isnum "${p2:-}" && [ $rc -eq 0 ]; then
-		LAT_FRAMES=$((p2 - p1))
-		say "#   impulse: h1 playback position $p1, h2 capture position $p2: $LAT_FRAMES frames = $((LAT_FRAMES * 1000000 / 48000)) µs (L = $lf frames)"
-	else
-		say "#   impulse: not found in both rings (aplay rc $rc): $(head -c 200 "$tmp/lat.out")"
-	fi
+	for try in 1 2 3; do
+		rm -f "$tmp/lat.ready"
+		a67_run h1 timeout 12 python3 "$tmp/lat.py" latency "$tmp/h1/ctl.sock" "$tmp/h2/ctl.sock" \
+			aes67 "$lf" "$tmp/lat.ready" >"$tmp/lat.out" 2>&1 &
+		lp=$!
+		a67_wait_for 5 test -e "$tmp/lat.ready"
+		on h1 timeout 10 aplay -q -D aes67 -t raw -f S32_LE -c 2 -r 48000 "$tmp/imp.raw" >/dev/null 2>&1
+		rc=$?
+		wait $lp
+		read -r p1 p2 _ <"$tmp/lat.out"
+		if isnum "${p1:-}" && isnum "${p2:-}" && [ $rc -eq 0 ]; then
+			LAT_FRAMES=$((p2 - p1))
+			say "#   impulse (try $try): h1 playback position $p1, h2 capture position $p2: $LAT_FRAMES frames = $((LAT_FRAMES * 1000000 / 48000)) µs (L = $lf frames)"
+			return
+		fi
+		say "#   impulse (try $try): not found in both rings (aplay rc $rc): $(head -c 300 "$tmp/lat.out")"
+	done
 }
 
 say "# bench_latency.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) — $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; apps $([ "$APRIO" -gt 0 ] && echo "SCHED_FIFO $APRIO" || echo SCHED_OTHER); audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns | arecord xruns | recording (frames in order/pattern) | load 1 min | result |"
+say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns in window (outside) | arecord xruns in window (outside) | recording (frames in order/pattern) | load 1 min | result |"
 say "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 declare -a SUMMARY
 for p in $PTIMES; do

@@ -15,16 +15,13 @@
 # ptp4l with free_running never locks a servo: its figure is the first offset it reports. The
 # default, steering ptp4l of the ~18 s anchor is not run: it would steer the shared clock.
 # Usage: bench/bench_ptp.sh [SECONDS]   (root; binaries from $AES67_BUILD, else ./build, else
-# /tmp/b-ptpd). Prints a Markdown table row set for docs/benchmarks.md.
+# out/test/b-gcc). Prints a Markdown table row set for docs/benchmarks.md.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/integration/lib.sh"
 a67_require_root
 SECS=${1:-60}
-for b in "${AES67_BUILD:-}" "$here/../build" /tmp/b-ptpd; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && BUILD=$b && break
-done
-[ -n "${BUILD:-}" ] || { echo "aes67d not found (set AES67_BUILD)" >&2; exit 1; }
+a67_build_dir src/daemon/aes67d
 
 a67_hosts 2 || exit 1
 a67_tmpdir
@@ -36,7 +33,7 @@ a67_ptp4l_conf "$tmp/gm.cfg" "$tmp/ptp4l-gm" 100
 a67_ptp4l_conf "$tmp/sl.cfg" "$tmp/ptp4l-sl" 128 "summary_interval -3"
 echo '{"ptp":{"slave_only":true,"transport":"l2"}}' >"$tmp/h2.json"
 t_start=$(date +%s.%N)
-a67_bg h2 $((SECS + 90)) "$BUILD/src/daemon/aes67d" -f -i eth0 -c "$tmp/h2.json" \
+a67_bg h2 $((SECS + 90)) "$AES67D" -f -i eth0 -c "$tmp/h2.json" \
     -s "$tmp/h2.sock" >"$tmp/h2.log" 2>&1
 a67_bg h2 $((SECS + 90)) ptp4l -S -2 -s -i eth0 -f "$tmp/sl.cfg" -m -q >"$tmp/sl.log" 2>&1
 sleep 1

@@ -36,6 +36,7 @@ fi
 for f in src/daemon/aes67d src/cli/aes67 src/alsa/libasound_module_pcm_aes67.so; do
     [ -e "$B/$f" ] || die "$B/$f missing"
 done
+AES67D=$B/src/daemon/aes67d
 echo "binaries: $B"
 
 # Everything below is bounded: a watchdog ends the demo after 120 s whatever happens.
@@ -63,10 +64,7 @@ cat >"$tmp/h2/aes67d.json" <<EOF
    "rate": 48000, "channels": 2}, "link_offset_frames": $L, "device": "aes67"}]}}
 EOF
 for h in h1 h2; do
-    cat >"$tmp/$h/asound.conf" <<EOF
-pcm_type.aes67 { lib "$B/src/alsa/libasound_module_pcm_aes67.so" }
-pcm.aes67 { type aes67 socket "$tmp/$h/ctl.dev.sock" }
-EOF
+    a67_asound_conf "$tmp/$h/asound.conf" "$tmp/$h/ctl.dev.sock"
 done
 on() {
     local h=$1
@@ -81,9 +79,8 @@ cli() {
 
 section "aes67d on both hosts"
 for h in h1 h2; do
-    a67_bg "$h" 110 "$B/src/daemon/aes67d" -f -i eth0 -c "$tmp/$h/aes67d.json" -s "$tmp/$h/ctl.sock" \
-        >"$tmp/$h/daemon.log" 2>&1
-    a67_wait_for 5 test -S "$tmp/$h/ctl.dev.sock" || { cat "$tmp/$h/daemon.log"; die "aes67d on $h did not start"; }
+    a67_daemon "$h" 110 "$tmp/$h/ctl.sock" "$tmp/$h/daemon.log" -c "$tmp/$h/aes67d.json" ||
+        { cat "$tmp/$h/daemon.log"; die "aes67d on $h did not start"; }
     echo "$h: aes67d running (pid $A67_LAST_PID), config $tmp/$h/aes67d.json"
 done
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "control_client.h"
 #include "sessions.h"
 
@@ -154,18 +155,17 @@ int cli_cmd_list(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ifname = NULL, *control = NULL;
-	bool json = false, with_sdp = false, wait_given = false;
+	struct cli_daemon_opts o = {0};
+	const char *ifname = NULL;
+	bool with_sdp = false, wait_given = false;
 	double wait_s = DEFAULT_WAIT_S;
 	json_t *arr = NULL;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "i:w:js:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
+		if (c == 'i') {
 			ifname = optarg;
-			break;
-		case 'w':
+		} else if (c == 'w') {
 			if (parse_seconds(optarg, &wait_s) < 0) {
 				fprintf(stderr,
 					"aes67 list: --wait \"%s\": give seconds, more than 0 and "
@@ -175,27 +175,13 @@ int cli_cmd_list(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			wait_given = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'S':
+		} else if (c == 'S') {
 			with_sdp = true;
-			break;
-		case 's':
-			control = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
+		} else if (cli_daemon_opt(c, &o, usage) < 0) {
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "aes67 list: unexpected argument \"%s\"\n", argv[optind]);
-		usage(stderr);
+	if (cli_refuse_args("list", argc, argv, usage)) {
 		return CLI_EXIT_USAGE;
 	}
 	if (ifname != NULL) {
@@ -214,7 +200,7 @@ int cli_cmd_list(int argc, char **argv)
 				       : CLI_EXIT_RUNTIME;
 		}
 		arr = cli_sessions_json(s, with_sdp, NULL);
-		if (arr != NULL && json_array_size(arr) == 0 && !json) {
+		if (arr != NULL && json_array_size(arr) == 0 && !o.json) {
 			fprintf(stderr, "aes67: no SAP announcement heard on %s in %.1f s%s\n",
 				ifname, wait_s,
 				cli_sessions_drops(s) > 0 ? " (some were refused)" : "");
@@ -229,15 +215,13 @@ int cli_cmd_list(int argc, char **argv)
 				"aes67 list: --wait needs --interface (aes67d answers at once)\n");
 			return CLI_EXIT_USAGE;
 		}
-		rc = from_daemon(control, with_sdp, &arr);
+		rc = from_daemon(o.control, with_sdp, &arr);
 		if (rc != CLI_EXIT_OK) {
 			return rc;
 		}
 	}
-	if (json) {
-		rc = json_dumpf(arr, stdout, JSON_INDENT(2)) == 0 && putchar('\n') != EOF
-			     ? CLI_EXIT_OK
-			     : CLI_EXIT_RUNTIME;
+	if (o.json) {
+		rc = cli_print_json(arr) == 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 	} else {
 		print_table(arr);
 		rc = CLI_EXIT_OK;

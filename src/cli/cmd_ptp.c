@@ -5,13 +5,12 @@
  * message counters. --json prints the daemon's object unchanged.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "control_client.h"
 
 static void usage(FILE *f)
@@ -59,6 +58,11 @@ static void print_human(const json_t *p)
 	       json_string_value(json_object_get(p, "state")),
 	       json_string_value(json_object_get(p, "interface")),
 	       json_string_value(json_object_get(p, "transport")), int_of(p, "domain"));
+	if (json_is_string(json_object_get(p, "timestamping_reason"))) {
+		printf("%-17s %s (%s)\n", "timestamping",
+		       json_string_value(json_object_get(p, "timestamping")),
+		       json_string_value(json_object_get(p, "timestamping_reason")));
+	}
 	printf("%-17s %s\n", "clock identity",
 	       json_string_value(json_object_get(p, "clock_identity")));
 	printf("%-17s %s (steps removed %lld)\n", "grandmaster",
@@ -83,56 +87,28 @@ static void print_human(const json_t *p)
 
 int cli_cmd_ptp(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"control", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *control = NULL;
-	bool as_json = false;
+	struct cli_daemon_opts o = {0};
 	char path[108], err[256];
-	json_t *req, *resp = NULL, *p;
-	int c, r;
+	json_t *resp = NULL, *p;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "js:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			as_json = true;
-			break;
-		case 's':
-			control = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "aes67 ptp: unexpected argument \"%s\"\n", argv[optind]);
+	if (cli_daemon_opts_parse(argc, argv, &o, usage) < 0) {
 		return CLI_EXIT_USAGE;
 	}
-	if ((r = cli_control_path(control, path, sizeof(path))) < 0) {
+	if (cli_refuse_args("ptp", argc, argv, NULL)) {
+		return CLI_EXIT_USAGE;
+	}
+	if ((r = cli_control_path(o.control, path, sizeof(path))) < 0) {
 		fprintf(stderr, "aes67 ptp: no control socket path (%s): use --control PATH\n",
 			strerror(-r));
 		return CLI_EXIT_USAGE;
 	}
-	req = json_pack("{s:s}", "cmd", "ptp.status");
-	if (req == NULL) {
-		return CLI_EXIT_RUNTIME;
+	r = cli_daemon_ask(path, json_pack("{s:s}", "cmd", "ptp.status"), &resp, err, sizeof(err));
+	if (r > 0) {
+		return r;
 	}
-	r = cli_control_call(path, req, &resp, err, sizeof(err));
-	json_decref(req);
 	if (r < 0) {
-		if (cli_control_not_running(r)) {
-			cli_control_print_not_running(path);
-		} else {
-			fprintf(stderr, "aes67 ptp: %s\n", err);
-		}
+		fprintf(stderr, "aes67 ptp: %s\n", err);
 		return CLI_EXIT_DAEMON;
 	}
 	p = json_object_get(resp, "ptp");
@@ -141,13 +117,8 @@ int cli_cmd_ptp(int argc, char **argv)
 		json_decref(resp);
 		return CLI_EXIT_DAEMON;
 	}
-	if (as_json) {
-		char *s = json_dumps(p, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-		if (s != NULL) {
-			printf("%s\n", s);
-		}
-		free(s);
+	if (o.json) {
+		(void)cli_print_json(p); /* as before: a failing stdout is not reported */
 	} else {
 		print_human(p);
 	}

@@ -17,31 +17,23 @@
 #include <getopt.h>
 #include <math.h>
 #include <net/if.h>
-#include <signal.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "aes67/error.h"
 #include "cli.h"
+#include "cli_common.h"
+#include "cli_stream.h"
 #include "engine.h"
 #include "engine_util.h"
 #include "stream_sdp.h"
 
 #define CHUNK_FRAMES 1024
 #define SDP_MAX_BYTES 8192
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 /* Weak: the SAP part provides it (sessions.c); without it --session says so. */
 extern int cli_session_find(const char *ifname, const char *name, double wait_s, char *sdp,
@@ -119,12 +111,8 @@ static int parse(int argc, char **argv, struct recv_opts *o)
 		case 'j':
 			o->json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
 		default:
-			usage(stderr);
-			return -EINVAL;
+			return cli_opt_help_or_bad(c, usage);
 		}
 		if (bad != NULL) {
 			fprintf(stderr,
@@ -316,26 +304,22 @@ static int resolve(const struct recv_opts *o, const char *ifname, struct aes67d_
 int cli_recv(int argc, char **argv)
 {
 	struct recv_opts o = {0};
-	struct aes67d_engine_params ep = {.realtime = true, .quiet = true};
 	struct aes67d_rx_params rp;
 	struct aes67d_rx_stream *s = NULL;
-	struct aes67d_engine *e = NULL;
-	struct aes67d_clock *clk = NULL;
-	struct aes67_ring ring;
+	struct cli_engine ce;
+	struct aes67d_clock *clk;
+	struct cli_progress progress;
 	char err[512], ifname[IF_NAMESIZE];
 	SNDFILE *sf = NULL;
-	void *mem = NULL;
 	int32_t *buf = NULL;
 	uint64_t pos = 0, written = 0, limit = UINT64_MAX, start_ns = 0, now_ns = 0;
-	int rc = CLI_EXIT_RUNTIME, r, dev;
-	bool tty = isatty(STDOUT_FILENO), started = false, idle = false, timed_out = false;
-	time_t last_print = 0;
+	int rc = CLI_EXIT_RUNTIME, r;
+	bool started = false, idle = false, timed_out = false;
 
 	if (parse(argc, argv, &o) < 0) {
 		return CLI_EXIT_USAGE;
 	}
-	if (aes67d_pick_interface(o.ifname, ifname, sizeof(ifname), err, sizeof(err)) < 0) {
-		fprintf(stderr, "aes67 recv: %s\n", err);
+	if (cli_pick_interface("recv", o.ifname, ifname, sizeof(ifname)) < 0) {
 		return CLI_EXIT_USAGE;
 	}
 	aes67d_rx_params_init(&rp);
@@ -353,30 +337,23 @@ int cli_recv(int argc, char **argv)
 			sf_strerror(NULL));
 		return CLI_EXIT_INPUT;
 	}
-	if ((r = aes67d_clock_system_create(&clk, NULL)) < 0) {
-		fprintf(stderr, "aes67 recv: CLOCK_TAI is not usable: %s\n", aes67_strerror(r));
+	if (cli_engine_start(&ce, "recv", ifname, "recv", rp.rate_hz, 0, rp.channels, 1u << 16) <
+	    0) {
 		goto out_sf;
 	}
-	ep.clock = clk;
-	ep.ifname = ifname;
-	if ((r = aes67d_engine_create(&e, &ep, err, sizeof(err))) < 0) {
-		fprintf(stderr, "aes67 recv: %s\n", err);
-		goto out_clock;
-	}
+	clk = ce.clk;
 	buf = calloc((size_t)CHUNK_FRAMES * rp.channels, sizeof(int32_t));
-	if (buf == NULL ||
-	    aes67d_engine_private_ring(&ring, rp.rate_hz, 0, rp.channels, 1u << 16, &mem) < 0 ||
-	    (dev = aes67d_engine_device_add(e, "recv", &ring)) < 0) {
+	if (buf == NULL) {
 		fprintf(stderr, "aes67 recv: out of memory for the audio ring\n");
 		goto out_engine;
 	}
-	if ((r = aes67d_engine_rx_add(e, &rp, dev, &s, err, sizeof(err))) < 0) {
+	if ((r = aes67d_engine_rx_add(ce.e, &rp, ce.dev, &s, err, sizeof(err))) < 0) {
 		fprintf(stderr, "aes67 recv: %s\n", err);
 		rc = r == -AES67_ERANGE ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME;
 		goto out_engine;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_stop_catch();
+	cli_progress_init(&progress, o.json);
 	if (clk->now_ns(clk, &start_ns) < 0) {
 		goto out_engine;
 	}
@@ -385,7 +362,7 @@ int cli_recv(int argc, char **argv)
 		uint64_t first = atomic_load_explicit(&s->c.first_pos, memory_order_acquire);
 		uint64_t end = atomic_load_explicit(&s->c.last_end_pos, memory_order_acquire);
 		uint64_t last_ns = atomic_load(&s->c.last_arrival_ns), avail;
-		bool stopping = stop_flag;
+		bool stopping = cli_stop_requested();
 
 		if (clk->now_ns(clk, &now_ns) < 0) {
 			break;
@@ -419,13 +396,13 @@ int cli_recv(int argc, char **argv)
 		}
 		/* Never past the last packet received: a gap before it is loss (silence of its
 		 * exact length), positions after it may still come. */
-		avail = aes67_ring_write_pos(&ring.capture);
+		avail = aes67_ring_write_pos(&ce.ring.capture);
 		avail = avail < end ? avail : end;
 		while (pos < limit && pos < avail) {
 			uint64_t k = avail - pos < CHUNK_FRAMES ? avail - pos : CHUNK_FRAMES;
 
 			k = limit - pos < k ? limit - pos : k;
-			if (aes67_ring_read(&ring.capture, pos, buf, (uint32_t)k, NULL) < 0) {
+			if (aes67_ring_read(&ce.ring.capture, pos, buf, (uint32_t)k, NULL) < 0) {
 				fprintf(stderr, "aes67 recv: fell behind the capture ring by more "
 						"than its capacity\n");
 			}
@@ -445,8 +422,7 @@ int cli_recv(int argc, char **argv)
 		if (timed_out && now_ns >= start_ns + secs_to_ns(o.duration_s) + 500000000ull) {
 			break;
 		}
-		if (tty && !o.json && time(NULL) != last_print) {
-			last_print = time(NULL);
+		if (cli_progress_due(&progress)) {
 			printf("\r%llu packets, lost %llu, level %.1f dBFS ",
 			       (unsigned long long)atomic_load(&s->c.packets),
 			       (unsigned long long)atomic_load(&s->c.lost),
@@ -455,9 +431,7 @@ int cli_recv(int argc, char **argv)
 		}
 		nanosleep(&nap, NULL);
 	}
-	if (tty && !o.json) {
-		printf("\n");
-	}
+	cli_progress_end(&progress);
 	print_stats(&o, s, written);
 	if (!started) {
 		fprintf(stderr,
@@ -471,11 +445,8 @@ int cli_recv(int argc, char **argv)
 		rc = CLI_EXIT_OK;
 	}
 out_engine:
-	aes67d_engine_destroy(e);
-	free(mem);
+	cli_engine_stop(&ce);
 	free(buf);
-out_clock:
-	clk->destroy(clk);
 out_sf:
 	if (sf_close(sf) != 0) {
 		fprintf(stderr, "aes67 recv: closing %s failed\n", o.out);

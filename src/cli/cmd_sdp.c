@@ -18,6 +18,7 @@
 
 #include "aes67/error.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "control_client.h"
 #include "json_out.h"
 
@@ -152,8 +153,7 @@ static int parse_file(const char *path, bool json)
 	if (json) {
 		json_t *o = cli_sdp_to_json(p);
 
-		if (o == NULL || json_dumpf(o, stdout, JSON_INDENT(2)) != 0 ||
-		    putchar('\n') == EOF) {
+		if (o == NULL || cli_print_json(o) < 0) {
 			rc = CLI_EXIT_RUNTIME;
 		}
 		json_decref(o);
@@ -169,33 +169,21 @@ out:
 static int stream_sdp(const char *name, const char *control, bool json)
 {
 	char path[108], err[512];
-	json_t *req, *resp = NULL;
+	json_t *resp = NULL;
 	const char *sdp;
 	int r;
 
-	if (cli_control_path(control, path, sizeof(path)) < 0) {
-		fprintf(stderr,
-			"aes67: aes67d is not running (no socket path: XDG_RUNTIME_DIR is not "
-			"set): start it with aes67d --interface IF, or use --control PATH\n");
-		return CLI_EXIT_DAEMON;
+	if ((r = cli_daemon_path(control, path, sizeof(path))) != 0) {
+		return r;
 	}
-	req = json_pack("{s:s, s:s}", "cmd", "stream.sdp", "name", name);
-	if (req == NULL) {
-		return CLI_EXIT_RUNTIME;
-	}
-	r = cli_control_call(path, req, &resp, err, sizeof(err));
-	json_decref(req);
-	if (cli_control_not_running(r)) {
-		cli_control_print_not_running(path);
-		return CLI_EXIT_DAEMON;
-	}
-	if (r == -EREMOTEIO) {
-		fprintf(stderr, "aes67 sdp: %s\n", err);
-		return CLI_EXIT_INPUT;
+	r = cli_daemon_ask(path, json_pack("{s:s, s:s}", "cmd", "stream.sdp", "name", name), &resp,
+			   err, sizeof(err));
+	if (r > 0) {
+		return r;
 	}
 	if (r < 0) {
 		fprintf(stderr, "aes67 sdp: %s\n", err);
-		return CLI_EXIT_DAEMON;
+		return r == -EREMOTEIO ? CLI_EXIT_INPUT : CLI_EXIT_DAEMON;
 	}
 	sdp = json_string_value(json_object_get(resp, "sdp"));
 	if (sdp == NULL) {
@@ -206,7 +194,7 @@ static int stream_sdp(const char *name, const char *control, bool json)
 	if (json) {
 		json_object_del(resp, "ok");
 		json_object_del(resp, "id");
-		r = json_dumpf(resp, stdout, JSON_INDENT(2)) == 0 && putchar('\n') != EOF;
+		r = cli_print_json(resp) == 0;
 	} else {
 		r = fputs(sdp, stdout) != EOF;
 	}
@@ -216,31 +204,10 @@ static int stream_sdp(const char *name, const char *control, bool json)
 
 int cli_cmd_sdp(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"control", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *control = NULL;
-	bool json = false;
-	int c;
+	struct cli_daemon_opts o = {0};
 
-	while ((c = getopt_long(argc, argv, "js:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			control = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
+	if (cli_daemon_opts_parse(argc, argv, &o, usage) < 0) {
+		return CLI_EXIT_USAGE;
 	}
 	if (argc - optind != 1) {
 		fprintf(stderr, "aes67 sdp: give exactly one STREAM name or FILE\n");
@@ -248,7 +215,7 @@ int cli_cmd_sdp(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (is_file_arg(argv[optind])) {
-		return parse_file(argv[optind], json);
+		return parse_file(argv[optind], o.json);
 	}
-	return stream_sdp(argv[optind], control, json);
+	return stream_sdp(argv[optind], o.control, o.json);
 }

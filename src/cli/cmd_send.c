@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
-#include <signal.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,8 @@
 #include "aes67/error.h"
 #include "aes67/sap.h"
 #include "cli.h"
+#include "cli_common.h"
+#include "cli_stream.h"
 #include "engine.h"
 #include "engine_util.h"
 #include "stream_sdp.h"
@@ -40,14 +41,6 @@
 #define SAP_PORT 9875
 #define SAP_DEFAULT_INTERVAL_S 5
 #define SDP_BYTES 2048
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -161,12 +154,8 @@ static int parse(int argc, char **argv, struct send_opts *o)
 				return -EINVAL;
 			}
 			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
 		default:
-			usage(stderr);
-			return -EINVAL;
+			return cli_opt_help_or_bad(c, usage);
 		}
 	}
 	if (optind + 1 != argc || o->to == NULL) {
@@ -283,24 +272,21 @@ static void print_stats(const struct send_opts *o, const struct aes67d_tx_stream
 int cli_send(int argc, char **argv)
 {
 	struct send_opts o = {0};
-	struct aes67d_engine_params ep = {.realtime = true, .quiet = true};
 	struct aes67d_tx_params tp;
 	struct aes67d_tx_stream *s = NULL;
-	struct aes67d_engine *e = NULL;
-	struct aes67d_clock *clk = NULL;
-	struct aes67_ring ring;
+	struct aes67d_engine *e;
+	struct cli_engine ce;
+	struct cli_progress progress;
 	char err[512], ifname[IF_NAMESIZE];
 	SF_INFO info = {0};
 	SNDFILE *sf;
-	void *mem = NULL;
 	int32_t *fbuf = NULL, *rbuf = NULL;
 	uint64_t now_pos, pos, end, total, next_sap_s = 0;
 	struct sap_tx sap = {.fd = -1};
 	char sdp[SDP_BYTES];
 	int sdp_len = 0;
-	int rc = CLI_EXIT_RUNTIME, r, dev;
-	bool tty = isatty(STDOUT_FILENO);
-	time_t t0 = time(NULL), last_print = 0;
+	int rc = CLI_EXIT_RUNTIME, r;
+	time_t t0 = time(NULL);
 
 	if (parse(argc, argv, &o) < 0) {
 		return CLI_EXIT_USAGE;
@@ -329,28 +315,17 @@ int cli_send(int argc, char **argv)
 		rc = r == -EMSGSIZE ? CLI_EXIT_USAGE : CLI_EXIT_INPUT;
 		goto out_sf;
 	}
-	if (aes67d_pick_interface(o.ifname, ifname, sizeof(ifname), err, sizeof(err)) < 0) {
-		fprintf(stderr, "aes67 send: %s\n", err);
+	if (cli_pick_interface("send", o.ifname, ifname, sizeof(ifname)) < 0) {
 		rc = CLI_EXIT_USAGE;
 		goto out_sf;
 	}
-	if ((r = aes67d_clock_system_create(&clk, NULL)) < 0) {
-		fprintf(stderr, "aes67 send: CLOCK_TAI is not usable: %s\n", aes67_strerror(r));
+	if ((r = cli_engine_start(&ce, "send", ifname, "send", tp.rate_hz, tp.channels, 0,
+				  ring_capacity(tp.rate_hz))) < 0) {
+		/* An interface that is missing, down or without an address is a usage error. */
+		rc = r == -ENODEV || r == -ENETDOWN || r == -EADDRNOTAVAIL ? CLI_EXIT_USAGE : rc;
 		goto out_sf;
 	}
-	ep.clock = clk;
-	ep.ifname = ifname;
-	if ((r = aes67d_engine_create(&e, &ep, err, sizeof(err))) < 0) {
-		fprintf(stderr, "aes67 send: %s\n", err);
-		rc = r == -ENODEV || r == -ENETDOWN || r == -EADDRNOTAVAIL ? CLI_EXIT_USAGE : rc;
-		goto out_clock;
-	}
-	if (aes67d_engine_private_ring(&ring, tp.rate_hz, tp.channels, 0, ring_capacity(tp.rate_hz),
-				       &mem) < 0 ||
-	    (dev = aes67d_engine_device_add(e, "send", &ring)) < 0) {
-		fprintf(stderr, "aes67 send: out of memory for the audio ring\n");
-		goto out_engine;
-	}
+	e = ce.e;
 	fbuf = calloc((size_t)FEED_FRAMES * (size_t)info.channels, sizeof(int32_t));
 	rbuf = calloc((size_t)FEED_FRAMES * tp.channels, sizeof(int32_t));
 	if (fbuf == NULL || rbuf == NULL || aes67d_engine_now_pos(e, tp.rate_hz, &now_pos) < 0) {
@@ -389,15 +364,15 @@ int cli_send(int argc, char **argv)
 		fprintf(stderr, "aes67 send: SAP socket on %s: %s\n", ifname, aes67_strerror(r));
 		goto out_engine;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_stop_catch();
+	cli_progress_init(&progress, o.json);
 	pos = tp.start_pos;
 	/* Write the first chunk before the TX thread can need it. */
-	if ((r = aes67d_engine_tx_add(e, &tp, dev, &s, err, sizeof(err))) < 0) {
+	if ((r = aes67d_engine_tx_add(e, &tp, ce.dev, &s, err, sizeof(err))) < 0) {
 		fprintf(stderr, "aes67 send: %s\n", err);
 		goto out_engine;
 	}
-	while (!stop_flag) {
+	while (!cli_stop_requested()) {
 		const struct timespec nap = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
 		int state = atomic_load(&s->state);
 
@@ -412,7 +387,8 @@ int cli_send(int argc, char **argv)
 			next_sap_s = mono_s() + o.sap_interval_s;
 		}
 		if (aes67d_engine_now_pos(e, tp.rate_hz, &now_pos) == 0 &&
-		    pos < tp.start_pos + total && pos < now_pos + ring.play.capacity_frames / 2) {
+		    pos < tp.start_pos + total &&
+		    pos < now_pos + ce.ring.play.capacity_frames / 2) {
 			sf_count_t got = sf_readf_int(sf, fbuf, FEED_FRAMES);
 
 			if (got <= 0) {
@@ -420,15 +396,14 @@ int cli_send(int argc, char **argv)
 				continue;
 			}
 			remap(rbuf, fbuf, got, info.channels, tp.channels);
-			if (aes67_ring_write(&ring.play, pos, rbuf, (uint32_t)got) < 0) {
+			if (aes67_ring_write(&ce.ring.play, pos, rbuf, (uint32_t)got) < 0) {
 				fprintf(stderr, "aes67 send: ring write failed\n");
 				break;
 			}
 			pos += (uint64_t)got;
 			continue;
 		}
-		if (tty && !o.json && time(NULL) != last_print) {
-			last_print = time(NULL);
+		if (cli_progress_due(&progress)) {
 			fprintf(stdout, "\r%llu packets, %llu errors ",
 				(unsigned long long)atomic_load(&s->c.packets),
 				(unsigned long long)atomic_load(&s->c.send_errors));
@@ -436,9 +411,7 @@ int cli_send(int argc, char **argv)
 		}
 		nanosleep(&nap, NULL);
 	}
-	if (tty && !o.json) {
-		printf("\n");
-	}
+	cli_progress_end(&progress);
 	print_stats(&o, s, difftime(time(NULL), t0));
 	rc = atomic_load(&s->c.send_errors) == 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 out_engine:
@@ -448,12 +421,9 @@ out_engine:
 		}
 		close(sap.fd);
 	}
-	aes67d_engine_destroy(e);
-	free(mem);
+	cli_engine_stop(&ce);
 	free(fbuf);
 	free(rbuf);
-out_clock:
-	clk->destroy(clk);
 out_sf:
 	sf_close(sf);
 	return rc;

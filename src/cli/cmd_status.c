@@ -7,11 +7,11 @@
  * older aes67d without sap.status) is left out, not an error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "control_client.h"
 #include "json_out.h"
 
@@ -30,75 +30,46 @@ static json_t *strip(json_t *resp)
 	return resp;
 }
 
-static int call(const char *path, const char *cmd, json_t **resp, char *err, size_t err_bytes)
+/* A part of the status that an older daemon may not have: its answer, or NULL. */
+static json_t *ask_optional(const char *path, const char *cmd)
 {
-	json_t *req = json_pack("{s:s}", "cmd", cmd);
-	int r;
+	json_t *req = json_pack("{s:s}", "cmd", cmd), *resp = NULL;
+	char err[512];
 
-	if (req == NULL) {
-		return -ENOMEM;
+	if (req != NULL && cli_control_call(path, req, &resp, err, sizeof(err)) < 0) {
+		resp = NULL;
 	}
-	r = cli_control_call(path, req, resp, err, err_bytes);
 	json_decref(req);
-	return r;
+	return resp;
 }
 
 int cli_cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"control", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *control = NULL;
+	struct cli_daemon_opts o = {0};
 	char path[108], err[512];
 	json_t *st = NULL, *ver = NULL, *sap = NULL, *all;
-	bool json = false;
-	int c, r, rc = CLI_EXIT_OK;
+	int r, rc = CLI_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "js:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			control = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return CLI_EXIT_OK;
-		default:
-			usage(stderr);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "aes67 status: unexpected argument \"%s\"\n", argv[optind]);
+	if (cli_daemon_opts_parse(argc, argv, &o, usage) < 0) {
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_control_path(control, path, sizeof(path)) < 0) {
-		fprintf(stderr,
-			"aes67: aes67d is not running (no socket path: XDG_RUNTIME_DIR is not "
-			"set): start it with aes67d --interface IF, or use --control PATH\n");
-		return CLI_EXIT_DAEMON;
+	if (cli_refuse_args("status", argc, argv, NULL)) {
+		return CLI_EXIT_USAGE;
 	}
-	r = call(path, "status", &st, err, sizeof(err));
-	if (cli_control_not_running(r)) {
-		cli_control_print_not_running(path);
-		return CLI_EXIT_DAEMON;
+	if ((r = cli_daemon_path(o.control, path, sizeof(path))) != 0) {
+		return r;
+	}
+	r = cli_daemon_ask(path, json_pack("{s:s}", "cmd", "status"), &st, err, sizeof(err));
+	if (r > 0) {
+		return r;
 	}
 	if (r < 0) {
 		fprintf(stderr, "aes67: status: %s\n", err);
 		return r == -EACCES ? CLI_EXIT_DAEMON : CLI_EXIT_RUNTIME;
 	}
 	/* Optional parts: absent in a daemon without them. */
-	if (call(path, "version", &ver, err, sizeof(err)) < 0) {
-		ver = NULL;
-	}
-	if (call(path, "sap.status", &sap, err, sizeof(err)) < 0) {
-		sap = NULL;
-	}
+	ver = ask_optional(path, "version");
+	sap = ask_optional(path, "sap.status");
 	all = json_object();
 	if (all == NULL) {
 		rc = CLI_EXIT_RUNTIME;
@@ -111,8 +82,8 @@ int cli_cmd_status(int argc, char **argv)
 	if (sap != NULL && json_object_get(sap, "sap") != NULL) {
 		json_object_set(all, "sap", json_object_get(sap, "sap"));
 	}
-	if (json) {
-		if (json_dumpf(all, stdout, JSON_INDENT(2)) != 0 || putchar('\n') == EOF) {
+	if (o.json) {
+		if (cli_print_json(all) < 0) {
 			rc = CLI_EXIT_RUNTIME;
 		}
 	} else {

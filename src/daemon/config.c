@@ -40,6 +40,7 @@ void aes67d_config_init(struct aes67d_config *c)
 	c->ptp.priority2 = 128;
 	c->ptp.slave_only = false;
 	c->ptp.transport = AES67D_PTP_UDP4;
+	c->ptp.timestamping = AES67D_PTP_TSCFG_AUTO;
 }
 
 const char *aes67d_encoding_name(enum aes67d_encoding e)

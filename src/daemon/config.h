@@ -39,12 +39,20 @@ enum aes67d_ptp_transport {
 	AES67D_PTP_L2,	     /* IEEE 1588-2008 Annex F */
 };
 
+/* `ptp.timestamping` (docs/ptp.md). */
+enum aes67d_ptp_timestamping {
+	AES67D_PTP_TSCFG_AUTO = 0, /* hardware when the interface supports it, else software */
+	AES67D_PTP_TSCFG_SOFTWARE, /* kernel software stamps */
+	AES67D_PTP_TSCFG_HARDWARE, /* PHC stamps; PTP does not start without them */
+};
+
 struct aes67d_ptp_config {
 	uint32_t domain;    /* 0..127 (IEEE 1588-2008 §7.1); AES67 default profile uses 0 */
 	uint32_t priority1; /* 0..255 */
 	uint32_t priority2; /* 0..255 */
 	bool slave_only;
 	enum aes67d_ptp_transport transport;
+	enum aes67d_ptp_timestamping timestamping;
 	/* Absolute path of a program run on PTP lock changes (docs/ptp.md); empty: none. */
 	char on_lock_change[256];
 };

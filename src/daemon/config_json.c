@@ -376,9 +376,10 @@ int aes67d_config_rx_from_json(const json_t *j, const char *path, struct aes67d_
 static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *err,
 			 size_t err_bytes)
 {
-	static const char *const keys[] = {"domain",	"priority1",	  "priority2", "slave_only",
-					   "transport", "on_lock_change", NULL};
-	char transport[8];
+	static const char *const keys[] = {"domain",	   "priority1", "priority2",
+					   "slave_only",   "transport", "on_lock_change",
+					   "timestamping", NULL};
+	char transport[8], ts[16];
 	int r;
 
 	if ((r = check_keys(j, "ptp", keys, err, err_bytes)) < 0 ||
@@ -400,6 +401,21 @@ static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *e
 	} else {
 		return fail(-AES67_ERANGE, err, err_bytes,
 			    "ptp.transport: \"%s\" is not \"udp4\" or \"l2\"", transport);
+	}
+	if ((r = get_string(j, "ptp", "timestamping", false, ts, sizeof(ts), err, err_bytes)) < 0) {
+		return r;
+	}
+	if (ts[0] == '\0' || strcmp(ts, "auto") == 0) {
+		ptp->timestamping = AES67D_PTP_TSCFG_AUTO;
+	} else if (strcmp(ts, "software") == 0) {
+		ptp->timestamping = AES67D_PTP_TSCFG_SOFTWARE;
+	} else if (strcmp(ts, "hardware") == 0) {
+		ptp->timestamping = AES67D_PTP_TSCFG_HARDWARE;
+	} else {
+		return fail(
+			-AES67_ERANGE, err, err_bytes,
+			"ptp.timestamping: \"%s\" is not \"auto\", \"software\" or \"hardware\"",
+			ts);
 	}
 	if ((r = get_string(j, "ptp", "on_lock_change", false, ptp->on_lock_change,
 			    sizeof(ptp->on_lock_change), err, err_bytes)) < 0) {

@@ -124,6 +124,12 @@ static json_t *ptp_json(const struct aes67d_ptp_config *p)
 	put(o, "priority2", json_integer(p->priority2), &ok);
 	put(o, "slave_only", json_boolean(p->slave_only), &ok);
 	put(o, "transport", json_string(p->transport == AES67D_PTP_L2 ? "l2" : "udp4"), &ok);
+	if (p->timestamping != AES67D_PTP_TSCFG_AUTO) {
+		put(o, "timestamping",
+		    json_string(p->timestamping == AES67D_PTP_TSCFG_HARDWARE ? "hardware"
+									     : "software"),
+		    &ok);
+	}
 	if (p->on_lock_change[0] != '\0') {
 		put(o, "on_lock_change", json_string(p->on_lock_change), &ok);
 	}

@@ -105,8 +105,15 @@ static json_t *status_json(const struct aes67d_ptp_status *st)
 			    st->first_lock_monotonic_ns > 0
 				    ? json_real((double)st->first_lock_monotonic_ns / 1e9)
 				    : json_null());
-	json_object_set_new(o, "timestamping", json_string("software"));
+	json_object_set_new(o, "timestamping", json_string(aes67d_ptp_ts_mode_str(st->ts_mode)));
+	json_object_set_new(o, "timestamping_reason", json_string(st->ts_reason));
 	json_object_set_new(o, "phc_index", json_integer(st->phc_index));
+	if (st->ts_mode == AES67D_PTP_TSMODE_HARDWARE) {
+		json_object_set_new(o, "phc",
+				    json_pack("{s:f, s:I, s:I}", "rate_ppm", st->phc_rate_ppm,
+					      "steps", (json_int_t)st->phc_steps, "errors",
+					      (json_int_t)st->phc_errors));
+	}
 	json_object_set_new(o, "servo",
 			    json_pack("{s:i, s:i, s:i}", "samples", (json_int_t)s->servo_samples,
 				      "outliers", (json_int_t)s->servo_outliers, "steps",
@@ -146,6 +153,20 @@ static int cmd_ptp_status(void *user, const json_t *req, json_t *resp, char *err
 	return 0;
 }
 
+/* `ptp.timestamping` as the engine's request. */
+static enum aes67d_ptp_ts_request ts_request(enum aes67d_ptp_timestamping t)
+{
+	switch (t) {
+	case AES67D_PTP_TSCFG_SOFTWARE:
+		return AES67D_PTP_TS_SOFTWARE;
+	case AES67D_PTP_TSCFG_HARDWARE:
+		return AES67D_PTP_TS_HARDWARE;
+	case AES67D_PTP_TSCFG_AUTO:
+		break;
+	}
+	return AES67D_PTP_TS_AUTO;
+}
+
 int aes67d_ptp_setup(struct aes67d *d)
 {
 	static const struct aes67d_control_cmd cmd = {"ptp.status", cmd_ptp_status, NULL};
@@ -159,6 +180,7 @@ int aes67d_ptp_setup(struct aes67d *d)
 		.priority1 = (uint8_t)pc->priority1,
 		.priority2 = (uint8_t)pc->priority2,
 		.slave_only = pc->slave_only,
+		.timestamping = ts_request(pc->timestamping),
 		.on_lock_change = pc->on_lock_change,
 		.timebase = d->clock,
 	};
@@ -168,6 +190,13 @@ int aes67d_ptp_setup(struct aes67d *d)
 	d->ptp = NULL;
 	d->ptp_system_clock = d->clock;
 	r = aes67d_ptp_engine_create(&d->ptp, &p, d->ptp_error, sizeof(d->ptp_error));
+	if (r < 0 && pc->timestamping == AES67D_PTP_TSCFG_HARDWARE) {
+		/* Hardware stamps were required: running without them is not what was asked. */
+		d->ptp = NULL;
+		aes67d_log(AES67D_LOG_ERR, "ptp: %s (ptp.timestamping is \"hardware\")",
+			   d->ptp_error);
+		return r;
+	}
 	if (r < 0) {
 		d->ptp = NULL;
 		aes67d_log(AES67D_LOG_WARNING,

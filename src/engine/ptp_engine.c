@@ -31,7 +31,9 @@ extern char **environ;
 #define POLL_MAX_MS 100
 #define RX_BURST 32
 #define TIMEBASE_REFRESH_NS (1000 * MS_NS)
-#define TX_TS_MAX_AGE_NS (100 * MS_NS) /* software stamps arrive within microseconds */
+/* Software stamps arrive within microseconds, hardware ones within a few ms (linuxptp's
+ * tx_timestamp_timeout default is 1 ms, some NICs need 10+). */
+#define TX_TS_MAX_AGE_NS (100 * MS_NS)
 #define MAX_CHILDREN 4
 #define RX_BYTES 1500
 #define LOCK_NS 10000
@@ -47,6 +49,8 @@ struct aes67d_ptp_engine {
 	struct aes67d_ptp_clock *clock;
 	struct aes67_ptp_port_timebase tb;
 	int64_t tb_due_ns;
+	int64_t phc_due_ns; /* hardware stamps: next PHC sampling; INT64_MAX with software */
+	struct aes67d_ratelimit rl_phc;
 	int stop_fd;
 	pthread_t thread;
 	bool started;
@@ -87,6 +91,22 @@ static int refresh_timebase(struct aes67d_ptp_engine *e, int64_t now_ns)
 	e->tb.rate_ppm = (m.rate_ratio - 1.0) * 1e6;
 	e->tb_due_ns = now_ns + TIMEBASE_REFRESH_NS;
 	return 0;
+}
+
+/* Hardware stamps: re-sample the PHC against CLOCK_MONOTONIC_RAW (ptp_phc.h). */
+static void refresh_phc(struct aes67d_ptp_engine *e, int64_t now_ns)
+{
+	int r = aes67d_ptp_phc_refresh(&e->sock.phc);
+
+	e->phc_due_ns = now_ns + AES67D_PTP_PHC_REFRESH_NS;
+	if (r < 0) {
+		e->st.phc_errors++;
+		aes67d_log_ratelimited(&e->rl_phc, (uint64_t)now_ns, AES67D_LOG_WARNING,
+				       "ptp: reading /dev/ptp%d: %s", e->sock.phc.index,
+				       strerror(-r));
+	}
+	e->st.phc_steps = e->sock.phc.steps;
+	e->st.phc_rate_ppm = e->sock.phc.map.rate_ppm;
 }
 
 static void reap_children(struct aes67d_ptp_engine *e)
@@ -323,6 +343,10 @@ static void *thread_main(void *arg)
 								     : e->tb_due_ns;
 		int64_t wait_ms;
 
+		if (e->phc_due_ns < due) {
+			due = e->phc_due_ns;
+		}
+
 		for (int i = 0; i < 2; i++) {
 			if (e->sock.fd[i] >= 0) {
 				pfd[nfd++] = (struct pollfd){.fd = e->sock.fd[i], .events = POLLIN};
@@ -351,6 +375,9 @@ static void *thread_main(void *arg)
 			}
 		}
 		now_ns = mono_raw_ns();
+		if (now_ns >= e->phc_due_ns) {
+			refresh_phc(e, now_ns);
+		}
 		if (now_ns >= e->tb_due_ns && refresh_timebase(e, now_ns) == 0) {
 			aes67_ptp_port_set_timebase(&e->port, &e->tb);
 		}
@@ -443,13 +470,18 @@ int aes67d_ptp_engine_create(struct aes67d_ptp_engine **out, const struct aes67d
 	pthread_mutex_init(&e->lock, NULL);
 	e->rl_send.interval_ns = 1000000000ull;
 	e->rl_send.burst = 5;
+	e->rl_phc = e->rl_send;
 	if ((r = refresh_timebase(e, mono_raw_ns())) < 0) {
 		snprintf(err, err_bytes, "timebase clock: %s", strerror(-r));
 		goto out_free;
 	}
-	if ((r = aes67d_ptp_sock_open(&e->sock, p->ifname, p->transport, err, err_bytes)) < 0) {
+	if ((r = aes67d_ptp_sock_open(&e->sock, p->ifname, p->transport, p->timestamping, err,
+				      err_bytes)) < 0) {
 		goto out_free;
 	}
+	e->phc_due_ns = e->sock.ts_mode == AES67D_PTP_TSMODE_HARDWARE
+				? mono_raw_ns() + AES67D_PTP_PHC_REFRESH_NS
+				: INT64_MAX;
 	if (memcmp(e->sock.mac, (const uint8_t[6]){0}, 6) == 0) {
 		snprintf(err, err_bytes,
 			 "%s has no MAC address to derive the clockIdentity from (IEEE 1588 "
@@ -476,6 +508,10 @@ int aes67d_ptp_engine_create(struct aes67d_ptp_engine **out, const struct aes67d
 	e->st.domain = p->domain;
 	memcpy(e->st.clock_identity, e->port.self.clock_identity, 8);
 	e->st.phc_index = e->sock.phc_index;
+	e->st.ts_mode = e->sock.ts_mode;
+	snprintf(e->st.ts_reason, sizeof(e->st.ts_reason), "%s", e->sock.ts_reason);
+	aes67d_log(AES67D_LOG_NOTICE, "ptp: %s timestamps (%s)",
+		   aes67d_ptp_ts_mode_str(e->sock.ts_mode), e->sock.ts_reason);
 	e->st.port.state = e->port.state;
 	e->snap = e->st;
 	*out = e;

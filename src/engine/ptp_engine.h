@@ -28,8 +28,9 @@
 struct aes67d_ptp_params {
 	const char *ifname;
 	enum aes67d_ptp_sock_transport transport;
-	uint8_t domain;	   /* 0..127 */
-	uint8_t priority1; /* §7.6.2.2 */
+	enum aes67d_ptp_ts_request timestamping; /* AUTO (0): hardware when available */
+	uint8_t domain;				 /* 0..127 */
+	uint8_t priority1;			 /* §7.6.2.2 */
 	uint8_t priority2;
 	uint8_t clock_class;	/* 0: default (248; 255 when slave-only) */
 	uint8_t clock_accuracy; /* 0: default 0xFE (unknown) */
@@ -47,7 +48,12 @@ struct aes67d_ptp_status {
 	enum aes67d_ptp_sock_transport transport;
 	uint8_t domain;
 	uint8_t clock_identity[AES67_PTP_CLOCK_IDENTITY_BYTES];
-	int phc_index; /* -1: none; hardware timestamps are not used either way */
+	int phc_index; /* -1: none */
+	enum aes67d_ptp_ts_mode ts_mode;
+	char ts_reason[AES67D_PTP_TS_REASON_BYTES]; /* why ts_mode, e.g. "interface has no PTP
+						       hardware clock" */
+	double phc_rate_ppm;		/* hardware: PHC -> raw rate measured; 0 otherwise */
+	uint64_t phc_steps, phc_errors; /* hardware: PHC steps seen, failed/wide samples */
 	struct aes67_ptp_port_status port;
 	/* Our PTP time minus the host's TAI (system back end) at the last update: on one machine
 	 * (namespaces) the true offset is 0, so this is the mapping's error. */
@@ -69,7 +75,8 @@ struct aes67d_ptp_engine;
  * @out: result; release with aes67d_ptp_engine_destroy().
  * @p: parameters (strings copied).
  * @err: reason on failure, e.g. "bind udp 319: Permission denied". @err_bytes: its size.
- * Return: 0, -EINVAL (bad parameter), -ENOMEM, or -errno of the socket setup. Thread: control.
+ * Return: 0, -EINVAL (bad parameter), -ENOMEM, -EOPNOTSUPP (hardware timestamping asked for
+ * and not available), or -errno of the socket setup. Thread: control.
  */
 AES67_MUST_CHECK int aes67d_ptp_engine_create(struct aes67d_ptp_engine **out,
 					      const struct aes67d_ptp_params *p, char *err,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * PTP sockets with software timestamps (ptp_sock.h). Linux only: SO_TIMESTAMPING
- * (Documentation/networking/timestamping.rst), AF_PACKET, SO_BINDTODEVICE.
+ * PTP sockets with kernel timestamps (ptp_sock.h). Linux only: SO_TIMESTAMPING
+ * (Documentation/networking/timestamping.rst), AF_PACKET, SO_BINDTODEVICE. Software stamps are
+ * converted from CLOCK_REALTIME per packet (ptp_tsconv.h), hardware stamps from the PHC through
+ * the mapping the PTP thread refreshes (ptp_phc.h).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -40,18 +42,23 @@ static int set_int(int fd, int level, int opt, int v)
 	return setsockopt(fd, level, opt, &v, sizeof(v)) == 0 ? 0 : -errno;
 }
 
-static int enable_timestamps(int fd)
+static int enable_timestamps(const struct aes67d_ptp_sock *s, int fd)
 {
 	int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_RX_SOFTWARE |
 		    SOF_TIMESTAMPING_SOFTWARE;
 
+	if (s->ts_mode == AES67D_PTP_TSMODE_HARDWARE) {
+		flags = SOF_TIMESTAMPING_TX_HARDWARE | SOF_TIMESTAMPING_RX_HARDWARE |
+			SOF_TIMESTAMPING_RAW_HARDWARE;
+	}
 	return set_int(fd, SOL_SOCKET, SO_TIMESTAMPING, flags);
 }
 
-/* The interface's MAC and its PHC index (-1 if none) via SIOCGIFHWADDR / ETHTOOL_GET_TS_INFO. */
-static int query_interface(struct aes67d_ptp_sock *s, const char *ifname)
+/* The interface's MAC via SIOCGIFHWADDR, and its timestamping capabilities via
+ * ETHTOOL_GET_TS_INFO (*info_err: 0, or -errno of that query). */
+static int query_interface(struct aes67d_ptp_sock *s, const char *ifname,
+			   struct ethtool_ts_info *info, int *info_err)
 {
-	struct ethtool_ts_info info = {.cmd = ETHTOOL_GET_TS_INFO};
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -68,11 +75,52 @@ static int query_interface(struct aes67d_ptp_sock *s, const char *ifname)
 	}
 	memcpy(s->mac, ifr.ifr_hwaddr.sa_data, 6);
 	s->phc_index = -1;
-	ifr.ifr_data = (char *)&info;
+	memset(info, 0, sizeof(*info));
+	info->cmd = ETHTOOL_GET_TS_INFO;
+	ifr.ifr_data = (char *)info;
+	*info_err = 0;
 	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
-		s->phc_index = info.phc_index;
+		s->phc_index = info->phc_index;
+	} else {
+		*info_err = -errno;
 	}
 	close(fd);
+	return 0;
+}
+
+/* Chooses the timestamping mode and, for hardware, switches the interface and opens its PHC.
+ * AUTO falls back to software on any failure, with the reason. */
+static int setup_timestamping(struct aes67d_ptp_sock *s, const char *ifname,
+			      enum aes67d_ptp_ts_request req, const struct ethtool_ts_info *info,
+			      int info_err, char *err, size_t err_bytes)
+{
+	struct aes67d_ptp_ts_choice c;
+	bool l2 = s->transport == AES67D_PTP_SOCK_L2;
+	char why[AES67D_PTP_TS_REASON_BYTES - 32];
+	int r;
+
+	r = aes67d_ptp_ts_decide(req, info_err == 0 ? info : NULL, info_err, l2, &c);
+	s->ts_mode = c.mode;
+	snprintf(s->ts_reason, sizeof(s->ts_reason), "%s", c.reason);
+	if (r < 0) {
+		snprintf(err, err_bytes, "hardware timestamping: %s", c.reason);
+		return r;
+	}
+	if (c.mode != AES67D_PTP_TSMODE_HARDWARE) {
+		return 0;
+	}
+	if ((r = aes67d_ptp_hwts_enable(ifname, &c, l2, why, sizeof(why))) == 0) {
+		if ((r = aes67d_ptp_phc_open(&s->phc, c.phc_index)) == 0) {
+			return 0;
+		}
+		snprintf(why, sizeof(why), "/dev/ptp%d: %s", c.phc_index, strerror(-r));
+	}
+	s->ts_mode = AES67D_PTP_TSMODE_SOFTWARE;
+	snprintf(s->ts_reason, sizeof(s->ts_reason), "hardware timestamping failed: %s", why);
+	if (req == AES67D_PTP_TS_HARDWARE) {
+		snprintf(err, err_bytes, "%s", s->ts_reason);
+		return r;
+	}
 	return 0;
 }
 
@@ -102,7 +150,7 @@ static int open_udp(struct aes67d_ptp_sock *s, const char *ifname, uint16_t port
 		   (r = set_int(fd, IPPROTO_IP, IP_MULTICAST_TTL, 1)) < 0 ||
 		   (r = set_int(fd, IPPROTO_IP, IP_TOS, PTP_DSCP_EF << 2)) < 0) {
 		r = fail(err, err_bytes, "multicast options", r < 0 ? -r : errno);
-	} else if ((r = enable_timestamps(fd)) < 0) {
+	} else if ((r = enable_timestamps(s, fd)) < 0) {
 		r = fail(err, err_bytes, "SO_TIMESTAMPING", -r);
 	} else {
 		*out = fd;
@@ -132,7 +180,7 @@ static int open_l2(struct aes67d_ptp_sock *s, char *err, size_t err_bytes)
 		r = fail(err, err_bytes, "bind AF_PACKET", errno);
 	} else if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
 		r = fail(err, err_bytes, "join 01-1B-19-00-00-00", errno);
-	} else if ((r = enable_timestamps(fd)) < 0) {
+	} else if ((r = enable_timestamps(s, fd)) < 0) {
 		r = fail(err, err_bytes, "SO_TIMESTAMPING", -r);
 	} else {
 		/* Our own frames would loop back to us; ignore them in the kernel (Linux >= 4.20;
@@ -146,30 +194,36 @@ static int open_l2(struct aes67d_ptp_sock *s, char *err, size_t err_bytes)
 }
 
 int aes67d_ptp_sock_open(struct aes67d_ptp_sock *s, const char *ifname,
-			 enum aes67d_ptp_sock_transport transport, char *err, size_t err_bytes)
+			 enum aes67d_ptp_sock_transport transport,
+			 enum aes67d_ptp_ts_request ts_req, char *err, size_t err_bytes)
 {
-	int r;
+	struct ethtool_ts_info info;
+	int info_err = 0, r;
 
 	memset(s, 0, sizeof(*s));
 	s->fd[0] = s->fd[1] = -1;
+	s->phc.fd = -1;
+	s->ts_mode = AES67D_PTP_TSMODE_SOFTWARE;
 	s->transport = transport;
 	s->ifindex = (int)if_nametoindex(ifname);
 	if (s->ifindex == 0) {
 		return fail(err, err_bytes, "interface", errno);
 	}
-	if ((r = query_interface(s, ifname)) < 0) {
-		return fail(err, err_bytes, "SIOCGIFHWADDR", -r);
-	}
-	if (transport == AES67D_PTP_SOCK_L2) {
-		return open_l2(s, err, err_bytes);
-	}
-	if (transport != AES67D_PTP_SOCK_UDP4) {
+	if (transport != AES67D_PTP_SOCK_UDP4 && transport != AES67D_PTP_SOCK_L2) {
 		return fail(err, err_bytes, "transport", EINVAL);
 	}
-	if ((r = open_udp(s, ifname, AES67D_PTP_UDP_EVENT_PORT, &s->fd[0], err, err_bytes)) < 0) {
+	if ((r = query_interface(s, ifname, &info, &info_err)) < 0) {
+		return fail(err, err_bytes, "SIOCGIFHWADDR", -r);
+	}
+	if ((r = setup_timestamping(s, ifname, ts_req, &info, info_err, err, err_bytes)) < 0) {
 		return r;
 	}
-	r = open_udp(s, ifname, AES67D_PTP_UDP_GENERAL_PORT, &s->fd[1], err, err_bytes);
+	if (transport == AES67D_PTP_SOCK_L2) {
+		r = open_l2(s, err, err_bytes);
+	} else if ((r = open_udp(s, ifname, AES67D_PTP_UDP_EVENT_PORT, &s->fd[0], err,
+				 err_bytes)) == 0) {
+		r = open_udp(s, ifname, AES67D_PTP_UDP_GENERAL_PORT, &s->fd[1], err, err_bytes);
+	}
 	if (r < 0) {
 		aes67d_ptp_sock_close(s);
 	}
@@ -184,6 +238,7 @@ void aes67d_ptp_sock_close(struct aes67d_ptp_sock *s)
 			s->fd[i] = -1;
 		}
 	}
+	aes67d_ptp_phc_close(&s->phc);
 }
 
 int aes67d_ptp_sock_send(struct aes67d_ptp_sock *s, enum aes67_ptp_channel ch, const uint8_t *buf,
@@ -237,26 +292,47 @@ int aes67d_ptp_sock_send(struct aes67d_ptp_sock *s, enum aes67_ptp_channel ch, c
 	return 0;
 }
 
-/* The software stamp of a message's control data, converted to mono raw; 0 if absent. */
-static int64_t stamp_of(struct msghdr *msg)
+int aes67d_ptp_sock_cmsg_stamp(struct msghdr *msg, enum aes67d_ptp_ts_mode mode, int64_t *ns)
 {
+	/* scm_timestamping: ts[0] software (REALTIME), ts[1] unused, ts[2] raw hardware
+	 * (timestamping.rst §2.1.1). */
+	int k = mode == AES67D_PTP_TSMODE_HARDWARE ? 2 : 0;
+
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
 		struct scm_timestamping ts;
-		struct aes67d_ptp_tsconv conv;
-		int64_t rt_ns;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_TIMESTAMPING ||
 		    c->cmsg_len < CMSG_LEN(sizeof(ts))) {
 			continue;
 		}
 		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-		rt_ns = (int64_t)ts.ts[0].tv_sec * 1000000000LL + ts.ts[0].tv_nsec;
-		if (rt_ns == 0 || aes67d_ptp_tsconv_sample(&conv) < 0) {
+		if (ts.ts[k].tv_sec < 0 || ts.ts[k].tv_nsec < 0 ||
+		    ts.ts[k].tv_nsec >= 1000000000L ||
+		    (ts.ts[k].tv_sec == 0 && ts.ts[k].tv_nsec == 0)) {
 			return 0;
 		}
-		return aes67d_ptp_tsconv_to_raw(&conv, rt_ns);
+		*ns = (int64_t)ts.ts[k].tv_sec * 1000000000LL + ts.ts[k].tv_nsec;
+		return 1;
 	}
 	return 0;
+}
+
+/* The stamp of a message's control data, converted to mono raw; 0 if absent. */
+static int64_t stamp_of(const struct aes67d_ptp_sock *s, struct msghdr *msg)
+{
+	struct aes67d_ptp_tsconv conv;
+	int64_t ns;
+
+	if (aes67d_ptp_sock_cmsg_stamp(msg, s->ts_mode, &ns) != 1) {
+		return 0;
+	}
+	if (s->ts_mode == AES67D_PTP_TSMODE_HARDWARE) {
+		return aes67d_ptp_phc_to_raw(&s->phc, ns);
+	}
+	if (aes67d_ptp_tsconv_sample(&conv) < 0) {
+		return 0;
+	}
+	return aes67d_ptp_tsconv_to_raw(&conv, ns);
 }
 
 int aes67d_ptp_sock_recv(struct aes67d_ptp_sock *s, int i, uint8_t *buf, size_t cap,
@@ -293,7 +369,7 @@ int aes67d_ptp_sock_recv(struct aes67d_ptp_sock *s, int i, uint8_t *buf, size_t 
 	if (msg.msg_flags & MSG_TRUNC) {
 		return 0;
 	}
-	*rx_mono_ns = stamp_of(&msg);
+	*rx_mono_ns = stamp_of(s, &msg);
 	return (int)n;
 }
 
@@ -333,7 +409,7 @@ int aes67d_ptp_sock_recv_tx_ts(struct aes67d_ptp_sock *s, int i, uint32_t *token
 	if (n < 0) {
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	}
-	t = stamp_of(&msg);
+	t = stamp_of(s, &msg);
 	k = aes67d_ptp_sock_match(s, data, (size_t)n);
 	if (t == 0 || k < 0) {
 		return 0;

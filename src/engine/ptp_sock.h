@@ -7,13 +7,14 @@
  * 224.0.1.129, TTL 1, DSCP 46 (AES67-2018 §8.3 recommends EF for clock traffic).
  * Layer 2 (Annex F): one AF_PACKET socket, ethertype 0x88F7, group 01-1B-19-00-00-00.
  *
- * Timestamps: SO_TIMESTAMPING software receive and transmit stamps. A transmit stamp comes back
- * on the socket's error queue (MSG_ERRQUEUE) with a copy of the packet; it is matched to the
- * message we sent by finding our payload inside that copy (robust to the headers the kernel
- * includes, and to padding). Hardware timestamps: the interface's PHC is detected with the
- * ethtool GET_TS_INFO ioctl and reported, but this transport does not switch the NIC to hardware
- * stamping (SIOCSHWTSTAMP) — no PTP hardware clock exists on the test machines, so that path
- * would be untested; software stamps are always used.
+ * Timestamps: SO_TIMESTAMPING receive and transmit stamps. A transmit stamp comes back on the
+ * socket's error queue (MSG_ERRQUEUE) with a copy of the packet; it is matched to the message
+ * we sent by finding our payload inside that copy (robust to the headers the kernel includes,
+ * and to padding; so SOF_TIMESTAMPING_OPT_TSONLY is not used). Software stamps
+ * (scm_timestamping ts[0], CLOCK_REALTIME) are the default. Hardware stamps (ts[2], the PTP
+ * hardware clock) are used when the configuration allows it and the interface supports it
+ * (ethtool GET_TS_INFO; the decision and the PHC conversion are in ptp_phc.h). Untested on
+ * real hardware: the test machines have no PHC.
  */
 #ifndef AES67D_PTP_SOCK_H
 #define AES67D_PTP_SOCK_H
@@ -21,9 +22,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "aes67/common.h"
 #include "aes67/ptp_port.h"
+#include "ptp_phc.h"
 
 #define AES67D_PTP_SOCK_PENDING 4 /* event messages awaiting their transmit stamp */
 #define AES67D_PTP_UDP_EVENT_PORT 319
@@ -48,6 +51,9 @@ struct aes67d_ptp_sock {
 	int ifindex;
 	uint8_t mac[6];
 	int phc_index; /* -1: the interface has no PTP hardware clock */
+	enum aes67d_ptp_ts_mode ts_mode;
+	char ts_reason[AES67D_PTP_TS_REASON_BYTES]; /* why this mode, in words */
+	struct aes67d_ptp_phc phc;		    /* hardware mode: the PHC; fd -1 otherwise */
 	struct aes67d_ptp_sock_pending pending[AES67D_PTP_SOCK_PENDING];
 	uint64_t tx_ts_lost; /* pending stamps that never came (see _expire) */
 };
@@ -55,12 +61,16 @@ struct aes67d_ptp_sock {
 /**
  * aes67d_ptp_sock_open() - open and configure the port's sockets on an interface.
  * @s: result (caller-owned). @ifname: interface. @transport: UDP4 or L2.
+ * @ts_req: timestamping asked for. AUTO falls back to software stamps when the interface cannot
+ * stamp in hardware or switching it fails; s->ts_mode and s->ts_reason say which and why, e.g.
+ * "interface has no PTP hardware clock".
  * @err: receives the failing step, e.g. "bind udp 319: Permission denied". @err_bytes: its size.
- * Return: 0 or -errno (-EACCES/-EPERM: needs root or CAP_NET_BIND_SERVICE/CAP_NET_RAW).
- * Thread: control.
+ * Return: 0 or -errno (-EACCES/-EPERM: needs root or CAP_NET_BIND_SERVICE/CAP_NET_RAW;
+ * -EOPNOTSUPP: HARDWARE asked for and not available, @err says why). Thread: control.
  */
 AES67_MUST_CHECK int aes67d_ptp_sock_open(struct aes67d_ptp_sock *s, const char *ifname,
-					  enum aes67d_ptp_sock_transport transport, char *err,
+					  enum aes67d_ptp_sock_transport transport,
+					  enum aes67d_ptp_ts_request ts_req, char *err,
 					  size_t err_bytes);
 
 /**
@@ -104,6 +114,17 @@ AES67_MUST_CHECK int aes67d_ptp_sock_recv_tx_ts(struct aes67d_ptp_sock *s, int i
  * tx_ts_lost). Return: how many were dropped. Thread: the owner.
  */
 unsigned aes67d_ptp_sock_expire(struct aes67d_ptp_sock *s, int64_t now_ns, int64_t max_age_ns);
+
+/**
+ * aes67d_ptp_sock_cmsg_stamp() - the kernel stamp in a received message's control data.
+ * @msg: as filled by recvmsg (msg_control, msg_controllen). @mode: which stamp to take:
+ * software is scm_timestamping ts[0] (CLOCK_REALTIME), hardware ts[2] (the PHC, raw); the
+ * other kind is never mixed in. @ns: the stamp in its own clock.
+ * Return: 1 found, 0 none (no SO_TIMESTAMPING message, too short, or the stamp is zero).
+ * Thread: any; pure.
+ */
+AES67_MUST_CHECK int aes67d_ptp_sock_cmsg_stamp(struct msghdr *msg, enum aes67d_ptp_ts_mode mode,
+						int64_t *ns);
 
 /**
  * aes67d_ptp_sock_match() - index of the pending message whose bytes occur in @data (a copy of

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Pairing CLOCK_REALTIME with CLOCK_MONOTONIC_RAW to convert kernel software timestamps
- * (ptp_tsconv.h has the error budget).
+ * Pairing a source clock (CLOCK_REALTIME, or a PTP hardware clock) with CLOCK_MONOTONIC_RAW to
+ * convert kernel timestamps (ptp_tsconv.h has the error budget).
  */
 #include <errno.h>
 #include <time.h>
 
 #include "ptp_tsconv.h"
 
-#define TRIES 3
+#define REALTIME_TRIES 3
 
 static int read_ns(clockid_t id, int64_t *ns)
 {
@@ -21,28 +21,42 @@ static int read_ns(clockid_t id, int64_t *ns)
 	return 0;
 }
 
-int aes67d_ptp_tsconv_sample(struct aes67d_ptp_tsconv *c)
+int aes67d_ptp_tsconv_sample_clock(struct aes67d_ptp_tsconv *c, clockid_t id, int tries)
 {
+	if (tries < 1) {
+		return -EINVAL;
+	}
 	c->width_ns = INT64_MAX;
-	for (int i = 0; i < TRIES; i++) {
-		int64_t a = 0, rt = 0, b = 0;
+	c->rate_ppm = 0.0;
+	for (int i = 0; i < tries; i++) {
+		int64_t a = 0, src = 0, b = 0;
 		int r;
 
-		if ((r = read_ns(CLOCK_MONOTONIC_RAW, &a)) < 0 ||
-		    (r = read_ns(CLOCK_REALTIME, &rt)) < 0 ||
+		if ((r = read_ns(CLOCK_MONOTONIC_RAW, &a)) < 0 || (r = read_ns(id, &src)) < 0 ||
 		    (r = read_ns(CLOCK_MONOTONIC_RAW, &b)) < 0) {
 			return r;
 		}
 		if (b - a < c->width_ns) {
 			c->width_ns = b - a;
 			c->raw_ns = a + (b - a) / 2;
-			c->rt_ns = rt;
+			c->src_ns = src;
 		}
 	}
 	return 0;
 }
 
-int64_t aes67d_ptp_tsconv_to_raw(const struct aes67d_ptp_tsconv *c, int64_t rt_ns)
+int aes67d_ptp_tsconv_sample(struct aes67d_ptp_tsconv *c)
 {
-	return c->raw_ns + (rt_ns - c->rt_ns);
+	return aes67d_ptp_tsconv_sample_clock(c, CLOCK_REALTIME, REALTIME_TRIES);
+}
+
+int64_t aes67d_ptp_tsconv_to_raw(const struct aes67d_ptp_tsconv *c, int64_t src_ns)
+{
+	int64_t d = src_ns - c->src_ns;
+
+	if (c->rate_ppm == 0.0) {
+		return c->raw_ns + d;
+	}
+	/* d is at most seconds here: d x rate (<= 1e-3) is exact enough in a double (< 1 ns). */
+	return c->raw_ns + d + (int64_t)((double)d * c->rate_ppm * 1e-6);
 }

@@ -83,6 +83,34 @@ static uint64_t rx_time_ns(struct msghdr *mh)
 	return 0;
 }
 
+/*
+ * The drain fills the capture ring ahead of the media clock (rx_drain_lead_frames()), so a
+ * packet can arrive after its frames were drained (as silence) and still before any reader
+ * reaches them. Such a packet is in time (AES67-2018 §7.3: it arrived within the link offset);
+ * patch its frames into the ring instead of dropping it. The guard covers the time between this
+ * clock read and the write: a reader reads only positions the media clock has passed, so the
+ * patched frames are never read while being written (the ring's per-frame stamps would turn
+ * such a torn read into an overrun, not into wrong audio).
+ */
+#define RESCUE_GUARD_FRAMES(rate) ((rate) / 4000 > 8 ? (rate) / 4000 : 8) /* 250 us */
+
+static void rx_rescue(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
+{
+	struct engine_device *d = &e->devices[s->device];
+	uint64_t fresh = 0, now_pos = 0;
+	int r;
+
+	if (e->clock->now_ns(e->clock, &fresh) < 0 ||
+	    aes67_clock_page_ptp_to_frame(fresh, d->rate_hz, &now_pos) < 0) {
+		now_pos = UINT64_MAX - AES67D_RX_RESYNC_FRAMES(d->rate_hz); /* rescue nothing */
+	}
+	r = aes67d_rx_rescue(s, &d->ring->capture, now_pos + RESCUE_GUARD_FRAMES(d->rate_hz),
+			     d->cap_buf, AES67D_RX_DRAIN_FRAMES);
+	if (r < 0) {
+		aes67d_events_push(&e->rxt.events, AES67D_EV_RING_OVERRUN, s->device, r, now_ptp);
+	}
+}
+
 static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
 {
 	uint64_t now_pos = 0;
@@ -130,6 +158,9 @@ static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 			if (r < 0) {
 				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, s->index,
 						   r, now_ptp);
+			}
+			if (s->behind_frames > 0) {
+				rx_rescue(e, s, now_ptp);
 			}
 		}
 		if (n < RX_BATCH) {

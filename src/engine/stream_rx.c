@@ -142,7 +142,8 @@ static AES67_RT void publish(struct aes67d_rx_stream *s)
 	atomic_store_explicit(&s->c.duplicates, s->prev_duplicates + r.duplicates, RELAXED);
 	atomic_store_explicit(&s->c.restarts, s->prev_restarts + r.restarts, RELAXED);
 	atomic_store_explicit(&s->c.jitter_rtp, r.jitter_rtp, RELAXED);
-	atomic_store_explicit(&s->c.late, t.late_packets, RELAXED);
+	atomic_store_explicit(
+		&s->c.late, t.late_packets - atomic_load_explicit(&s->c.rescued, RELAXED), RELAXED);
 	atomic_store_explicit(&s->c.too_early, t.too_early_packets, RELAXED);
 	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
 }
@@ -170,10 +171,11 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 		     struct in_addr src, uint64_t now_pos, uint32_t arrival_rtp, uint64_t now_ns)
 {
 	struct aes67_rtp_header h;
-	uint64_t base, pos, due, frames, end;
+	uint64_t base, pos, due, frames, end, rp;
 	int64_t miss;
 	int r;
 
+	s->behind_frames = 0;
 	if (s->p.source.s_addr != INADDR_ANY && src.s_addr != s->p.source.s_addr) {
 		atomic_fetch_add_explicit(&s->c.filtered, 1, RELAXED);
 		return 0;
@@ -219,6 +221,14 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 		pos = due;
 		atomic_fetch_add_explicit(&s->c.resyncs, 1, RELAXED);
 	}
+	/* Frames the drain already moved to the device: the timeline drops them (late); the RX
+	 * thread may still patch them into the device ring (aes67d_rx_rescue()). */
+	rp = aes67_timeline_read_pos(s->tl);
+	s->behind_frames = 0;
+	if (pos < rp) {
+		s->behind_pos = pos;
+		s->behind_frames = (uint32_t)(rp - pos < frames ? rp - pos : frames);
+	}
 	r = aes67_timeline_write(s->tl, pos, s->scratch, (uint32_t)frames, s->p.channels, 0);
 	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);
 	atomic_fetch_add_explicit(&s->c.bytes, h.payload_bytes, RELAXED);
@@ -263,4 +273,42 @@ int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, i
 	}
 	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
 	return r;
+}
+
+int aes67d_rx_rescue(struct aes67d_rx_stream *s, const struct aes67_ring_dir *cap, uint64_t min_pos,
+		     int32_t *buf, uint32_t buf_frames)
+{
+	const uint32_t ch = s->p.channels, off = s->p.device_channel_offset;
+	const uint64_t first = s->behind_pos, end = s->behind_pos + s->behind_frames;
+
+	if (s->behind_frames == 0) {
+		return 0;
+	}
+	s->behind_frames = 0;
+	if (buf_frames == 0 || off + ch > cap->channels) {
+		return -EINVAL;
+	}
+	if (first < min_pos) {
+		return 0; /* a reader may have been there: truly late */
+	}
+	for (uint64_t pos = first; pos < end;) {
+		uint32_t k = end - pos < buf_frames ? (uint32_t)(end - pos) : buf_frames;
+		int r = aes67_ring_read(cap, pos, buf, k, NULL);
+
+		if (r < 0) {
+			return r;
+		}
+		for (uint32_t f = 0; f < k; f++) {
+			memcpy(&buf[(size_t)f * cap->channels + off],
+			       &s->scratch[(size_t)(pos - first + f) * ch], ch * sizeof(int32_t));
+		}
+		r = aes67_ring_write(cap, pos, buf, k);
+		if (r < 0) {
+			return r;
+		}
+		pos += k;
+	}
+	atomic_fetch_add_explicit(&s->c.rescued, 1, RELAXED);
+	publish(s);
+	return (int)(end - first);
 }

@@ -24,6 +24,7 @@
 
 #include "aes67/common.h"
 #include "aes67/pcm.h"
+#include "aes67/ring.h"
 #include "aes67/rtp.h"
 #include "aes67/timeline.h"
 #include "stream_tx.h"
@@ -57,7 +58,8 @@ struct aes67d_rx_counters {
 	_Atomic uint64_t filtered;  /* wrong source address */
 	_Atomic uint64_t wrong_pt;  /* wrong payload type */
 	_Atomic uint64_t lost;	    /* RFC 3550 A.3 expected - received, over all SSRCs */
-	_Atomic uint64_t late;	    /* packets with frames already played out */
+	_Atomic uint64_t late;	    /* packets with frames already played out (not rescued) */
+	_Atomic uint64_t rescued;   /* behind the drain but patched into the device in time */
 	_Atomic uint64_t too_early; /* packets beyond the buffer */
 	_Atomic uint64_t reordered;
 	_Atomic uint64_t duplicates;
@@ -85,8 +87,10 @@ struct aes67d_rx_stream {
 	uint64_t prev_restarts;
 	struct aes67_timeline *tl;
 	void *tl_mem;
-	int32_t *scratch; /* decoded packet */
-	int32_t *drain;	  /* AES67D_RX_DRAIN_FRAMES * channels */
+	int32_t *scratch;	/* decoded packet */
+	uint64_t behind_pos;	/* the last packet's first position, if the drain had passed it */
+	uint32_t behind_frames; /* how many of its frames the drain had passed; 0: none */
+	int32_t *drain;		/* AES67D_RX_DRAIN_FRAMES * channels */
 	struct aes67d_rx_counters c;
 	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
 	uint32_t index;
@@ -154,5 +158,26 @@ AES67_RT int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, si
  */
 AES67_RT AES67_MUST_CHECK int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos,
 					      uint32_t frames, int32_t *dst, uint32_t dev_channels);
+
+/**
+ * aes67d_rx_rescue() - put the frames of the last packet that the drain had already moved past
+ * (aes67d_rx_drain() writes ahead of the media clock) straight into the device's capture ring,
+ * if no reader can have reached them yet. A reader reads position p once the media clock passes
+ * p (ring.h), so frames at or beyond @min_pos are still "in time" in the sense of AES67-2018
+ * §7.3 even though the timeline had already let go of them.
+ * @s: the stream; call right after aes67d_rx_packet() (it uses that packet's decoded frames).
+ * @cap: the device's capture direction (read-modify-write of the stream's channels only).
+ * @min_pos: first position no reader can have read: media position now plus a guard, frames.
+ * @buf: scratch of @buf_frames frames of cap->channels int32 (the device drain buffer).
+ * @buf_frames: its size in frames (>= 1).
+ *
+ * The packet is counted rescued (and no longer late) only if every passed frame was patched.
+ * Return: frames patched (> 0), 0 when there was nothing to rescue or the frames were truly
+ * late (before @min_pos; they stay counted late), -EINVAL (channel range, @buf_frames 0), or an
+ * error of the ring (the packet stays late). Thread: rt.
+ */
+AES67_RT AES67_MUST_CHECK int aes67d_rx_rescue(struct aes67d_rx_stream *s,
+					       const struct aes67_ring_dir *cap, uint64_t min_pos,
+					       int32_t *buf, uint32_t buf_frames);
 
 #endif /* AES67D_STREAM_RX_H */

@@ -130,8 +130,9 @@ int aes67d_tx_stream_create(struct aes67d_tx_stream **out, const struct aes67d_t
 		goto fail_nomem;
 	}
 	s->scratch = calloc((size_t)p->frames_per_packet * play->channels, sizeof(int32_t));
+	s->chan = calloc((size_t)p->frames_per_packet * p->channels, sizeof(int32_t));
 	s->pkt = calloc(AES67D_TX_BATCH, sizeof(*s->pkt));
-	if (s->scratch == NULL || s->pkt == NULL) {
+	if (s->scratch == NULL || s->chan == NULL || s->pkt == NULL) {
 		aes67d_tx_stream_destroy(s);
 		goto fail_nomem;
 	}
@@ -172,6 +173,7 @@ void aes67d_tx_stream_destroy(struct aes67d_tx_stream *s)
 		return;
 	}
 	free(s->scratch);
+	free(s->chan);
 	free(s->pkt);
 	free(s);
 }
@@ -186,31 +188,41 @@ uint64_t aes67d_tx_first_pos(const struct aes67d_tx_params *p, uint64_t now_pos)
 	return (now_pos + n - 1) / n * n;
 }
 
-int aes67d_tx_build(struct aes67d_tx_stream *s, uint64_t pos, uint8_t *buf)
+int aes67d_tx_read(struct aes67d_tx_stream *s, uint64_t pos)
 {
-	const uint32_t n = s->p.frames_per_packet, dev_ch = s->play->channels;
-	struct aes67_rtp_header h = {0};
+	const uint32_t n = s->p.frames_per_packet;
 	struct aes67_ring_read_stats rs = {0};
-	int hdr, r;
+	int r = aes67_ring_read(s->play, pos, s->scratch, n, &rs);
 
-	r = aes67_ring_read(s->play, pos, s->scratch, n, &rs);
 	if (r < 0 && r != -AES67_ESTALE) {
 		return r;
-	}
-	if (rs.valid_frames < n) {
-		atomic_fetch_add_explicit(&s->c.underrun_frames, n - rs.valid_frames,
-					  memory_order_relaxed);
 	}
 	if (aes67_ring_read_pos(s->play) < pos + n) {
 		aes67_ring_set_read_pos(s->play, pos + n);
 	}
-	/* Take the stream's channel range out of the device frame, in place (dst <= src). */
-	if (dev_ch != s->p.channels) {
+	return (int)rs.valid_frames;
+}
+
+int aes67d_tx_build_from(struct aes67d_tx_stream *s, uint64_t pos, const int32_t *dev,
+			 uint32_t valid_frames, uint8_t *buf)
+{
+	const uint32_t n = s->p.frames_per_packet, dev_ch = s->play->channels, ch = s->p.channels;
+	const int32_t *src = dev;
+	struct aes67_rtp_header h = {0};
+	int hdr, r;
+
+	if (valid_frames < n) {
+		atomic_fetch_add_explicit(&s->c.underrun_frames, n - valid_frames,
+					  memory_order_relaxed);
+	}
+	/* The stream's channel range out of the device frames (the whole frame: encode as is). */
+	if (dev_ch != ch) {
 		for (uint32_t f = 0; f < n; f++) {
-			memmove(&s->scratch[(size_t)f * s->p.channels],
-				&s->scratch[(size_t)f * dev_ch + s->p.device_channel_offset],
-				s->p.channels * sizeof(int32_t));
+			memcpy(&s->chan[(size_t)f * ch],
+			       &dev[(size_t)f * dev_ch + s->p.device_channel_offset],
+			       ch * sizeof(int32_t));
 		}
+		src = s->chan;
 	}
 	h.payload_type = s->p.payload_type;
 	h.seq = s->seq;
@@ -221,16 +233,24 @@ int aes67d_tx_build(struct aes67d_tx_stream *s, uint64_t pos, uint8_t *buf)
 		return hdr;
 	}
 	if (s->p.format == AES67_PCM_AM824) {
-		r = aes67_am824_encode_s32(buf + hdr, s->scratch, n, s->p.channels, s->cs,
-					   s->am824_frames, 0);
+		r = aes67_am824_encode_s32(buf + hdr, src, n, ch, s->cs, s->am824_frames, 0);
 		s->am824_frames += n;
 	} else {
-		r = aes67_pcm_encode_s32(s->p.format, buf + hdr, s->scratch,
-					 (size_t)n * s->p.channels);
+		r = aes67_pcm_encode_s32(s->p.format, buf + hdr, src, (size_t)n * ch);
 	}
 	if (r < 0) {
 		return r;
 	}
 	s->seq++;
 	return hdr + (int)s->payload_bytes;
+}
+
+int aes67d_tx_build(struct aes67d_tx_stream *s, uint64_t pos, uint8_t *buf)
+{
+	int valid = aes67d_tx_read(s, pos);
+
+	if (valid < 0) {
+		return valid;
+	}
+	return aes67d_tx_build_from(s, pos, s->scratch, (uint32_t)valid, buf);
 }

@@ -71,6 +71,7 @@ struct aes67d_tx_stream {
 	uint64_t am824_frames;		   /* frames sent, for the AM824 block phase */
 	uint8_t cs[AES67D_TX_MAX_CHANNELS * AES67_AM824_CS_BYTES]; /* AM824 channel status */
 	int32_t *scratch;			/* frames_per_packet * device channels int32 */
+	int32_t *chan;				/* frames_per_packet * channels int32 */
 	uint8_t (*pkt)[AES67D_TX_PACKET_BYTES]; /* AES67D_TX_BATCH packet buffers */
 	struct aes67d_tx_counters c;
 	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
@@ -125,6 +126,32 @@ void aes67d_tx_stream_destroy(struct aes67d_tx_stream *s);
  */
 AES67_RT AES67_MUST_CHECK int aes67d_tx_build(struct aes67d_tx_stream *s, uint64_t pos,
 					      uint8_t *buf);
+
+/**
+ * aes67d_tx_read() - read the device frames [pos, pos + frames_per_packet) of the stream's
+ * playback ring into s->scratch (all device channels), count missing frames as the stream's
+ * underrun and publish the ring's read position. The TX thread reads once per device and
+ * packet position and lets every stream of that device encode from the same frames
+ * (aes67d_tx_build_from()).
+ * @s: the stream. @pos: media position of the first frame.
+ * Return: frames that held audio (>= 0), or a negative error of the ring. Thread: rt.
+ */
+AES67_RT AES67_MUST_CHECK int aes67d_tx_read(struct aes67d_tx_stream *s, uint64_t pos);
+
+/**
+ * aes67d_tx_build_from() - build the packet of positions [pos, pos + frames_per_packet) from
+ * device frames another call read.
+ * @s: the stream.
+ * @pos: media position of the first frame.
+ * @dev: frames_per_packet interleaved frames of the playback ring's full width, as
+ *       aes67d_tx_read() leaves them in some stream's scratch (of the same ring and position).
+ * @valid_frames: how many of them held audio (the rest count as this stream's underrun).
+ * @buf: out: AES67D_TX_PACKET_BYTES octets.
+ * Return: packet length in octets, or a negative error of the codec. Thread: rt.
+ */
+AES67_RT AES67_MUST_CHECK int aes67d_tx_build_from(struct aes67d_tx_stream *s, uint64_t pos,
+						   const int32_t *dev, uint32_t valid_frames,
+						   uint8_t *buf);
 
 /**
  * aes67d_tx_first_pos() - where a stream starts: start_pos, or the first packet boundary

@@ -139,15 +139,73 @@ static void flush(struct aes67d_engine *e, unsigned n, struct aes67d_tx_stream *
 	}
 }
 
+/*
+ * Device frames read in this pass, one entry per playback ring: the streams of a device carry
+ * channel ranges of the same frames, so the ring (and its per-frame stamps) is read once per
+ * packet position and every stream encodes its range from that copy (the 128-channel benchmark
+ * read each frame 16 times before, docs/bench-engine.md).
+ */
+struct tx_shared {
+	const struct aes67_ring_dir *play;
+	uint64_t pos;
+	uint32_t frames;
+	int valid;	     /* valid frames, or a negative ring error */
+	const int32_t *data; /* the scratch of the stream that read them */
+};
+
+static int tx_frames(struct tx_shared *sh, uint32_t *n_sh, struct aes67d_tx_stream *s, uint64_t pos,
+		     const int32_t **data)
+{
+	struct tx_shared *x = NULL;
+
+	for (uint32_t i = 0; i < *n_sh; i++) {
+		if (sh[i].play == s->play) {
+			x = &sh[i];
+			break;
+		}
+	}
+	if (x != NULL && x->pos == pos && x->frames == s->p.frames_per_packet) {
+		*data = x->data;
+		return x->valid;
+	}
+	if (x == NULL && *n_sh < AES67D_ENGINE_MAX_DEVICES) {
+		x = &sh[(*n_sh)++];
+	}
+	*data = s->scratch;
+	if (x == NULL) {
+		return aes67d_tx_read(s, pos);
+	}
+	x->play = s->play;
+	x->pos = pos;
+	x->frames = s->p.frames_per_packet;
+	x->data = s->scratch;
+	x->valid = aes67d_tx_read(s, pos);
+	return x->valid;
+}
+
+/* Stalled more than 100 ms: jump to the newest due boundary (keeping the packet phase) rather
+ * than burst old audio; the skipped frames are counted and reported. */
+static void tx_skip_ahead(struct aes67d_engine *e, struct aes67d_tx_stream *s, uint64_t now_pos,
+			  uint64_t now_ptp)
+{
+	const uint64_t fpp = s->p.frames_per_packet;
+	uint64_t to = s->next_pos + (now_pos - s->next_pos) / fpp * fpp;
+
+	atomic_fetch_add_explicit(&s->c.skipped_frames, to - s->next_pos, memory_order_relaxed);
+	aes67d_events_push(&e->txt.events, AES67D_EV_TX_LATE, s->index,
+			   (int64_t)((now_pos - s->next_pos) * NS_PER_S / s->p.rate_hz), now_ptp);
+	s->next_pos = to;
+}
+
 /* One pass: builds and sends everything due. Returns the earliest next deadline (PTP ns). */
-static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more,
-			const struct sock_defaults *defs)
+static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, const struct sock_defaults *defs)
 {
 	static struct aes67d_tx_stream *owner[TX_MAX_MSGS];
+	struct tx_shared sh[AES67D_ENGINE_MAX_DEVICES];
+	uint32_t n_sh = 0;
 	uint64_t earliest = now_ptp + IDLE_WAIT_NS;
 	unsigned n = 0;
 
-	*more = false;
 	for (uint32_t i = 0; i < e->n_tx_active; i++) {
 		struct aes67d_tx_stream *s = e->tx_active[i];
 		const uint64_t fpp = s->p.frames_per_packet;
@@ -159,22 +217,17 @@ static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more,
 			continue;
 		}
 		if (now_pos > s->next_pos + fpp + s->p.rate_hz / 10) {
-			/* Stalled more than 100 ms: jump to now rather than burst old audio. */
-			uint64_t to = now_pos / fpp * fpp;
-
-			atomic_fetch_add_explicit(&s->c.skipped_frames, to - s->next_pos,
-						  memory_order_relaxed);
-			aes67d_events_push(
-				&e->txt.events, AES67D_EV_TX_LATE, s->index,
-				(int64_t)((now_pos - s->next_pos) * NS_PER_S / s->p.rate_hz),
-				now_ptp);
-			s->next_pos = to;
+			tx_skip_ahead(e, s, now_pos, now_ptp);
 		} else if (now_pos > s->next_pos + 3 * fpp) {
 			atomic_fetch_add_explicit(&s->c.late_ticks, 1, memory_order_relaxed);
 		}
 		while (s->next_pos + fpp <= now_pos && built < AES67D_TX_BATCH && n < TX_MAX_MSGS &&
 		       (s->p.end_pos == 0 || s->next_pos < s->p.end_pos)) {
-			int len = aes67d_tx_build(s, s->next_pos, s->pkt[built]);
+			const int32_t *dev = NULL;
+			int valid = tx_frames(sh, &n_sh, s, s->next_pos, &dev);
+			int len = valid < 0 ? valid
+					    : aes67d_tx_build_from(s, s->next_pos, dev,
+								   (uint32_t)valid, s->pkt[built]);
 			struct msghdr *mh = &e->tx_msgs[n].msg_hdr;
 
 			s->next_pos += fpp;
@@ -194,18 +247,26 @@ static uint64_t tx_pass(struct aes67d_engine *e, uint64_t now_ptp, bool *more,
 			owner[n++] = s;
 			built++;
 		}
-		atomic_store_explicit(&s->c.next_pos, s->next_pos, memory_order_relaxed);
 		if (s->p.end_pos != 0 && s->next_pos >= s->p.end_pos) {
+			atomic_store_explicit(&s->c.next_pos, s->next_pos, memory_order_relaxed);
 			atomic_store_explicit(&s->state, AES67D_STREAM_FINISHED,
 					      memory_order_release);
 			continue;
 		}
-		if (s->next_pos + fpp <= now_pos) {
-			*more = true; /* batch full: another pass right away */
+		atomic_store_explicit(&s->c.next_pos, s->next_pos, memory_order_relaxed);
+		if (aes67_clock_page_frame_to_ptp(s->next_pos + fpp, s->p.rate_hz, &deadline) < 0) {
+			continue;
 		}
-		if (aes67_clock_page_frame_to_ptp(s->next_pos + fpp, s->p.rate_hz, &deadline) ==
-			    0 &&
-		    deadline < earliest) {
+		/*
+		 * Batch full and still behind: the next batch comes after one packet time, not at
+		 * once, so a thread that cannot keep up (short packet times on a loaded machine)
+		 * still sleeps and never starves the threads below its priority; it catches up
+		 * AES67D_TX_BATCH - 1 packets per pass.
+		 */
+		if (deadline <= now_ptp) {
+			deadline = now_ptp + fpp * NS_PER_S / s->p.rate_hz;
+		}
+		if (deadline < earliest) {
 			earliest = deadline;
 		}
 		if (n + AES67D_TX_BATCH > TX_MAX_MSGS) {
@@ -229,7 +290,6 @@ void *aes67d_engine_tx_main(void *arg)
 	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
 		uint64_t now_ptp = 0, mono, deadline;
 		struct timespec ts;
-		bool more;
 		int r = e->clock->now_ns(e->clock, &now_ptp);
 
 		mono = mono_now_ns();
@@ -238,10 +298,7 @@ void *aes67d_engine_tx_main(void *arg)
 			deadline = mono + IDLE_WAIT_NS;
 		} else {
 			tx_commands(e, now_ptp);
-			deadline = tx_pass(e, now_ptp, &more, &defs);
-			if (more) {
-				continue;
-			}
+			deadline = tx_pass(e, now_ptp, &defs);
 			deadline = deadline > now_ptp ? mono + (deadline - now_ptp) : mono;
 		}
 		ts.tv_sec = (time_t)(deadline / NS_PER_S);

@@ -155,7 +155,7 @@ a67_ctl() {
     a67_run "$1" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
-s.settimeout(2)
+s.settimeout(5)
 s.connect(sys.argv[1])
 s.sendall(sys.argv[2].encode() + b"\n")
 buf = b""
@@ -186,4 +186,100 @@ a67_ptp4l_conf() {
         echo "summary_interval 0"
         for l in "$@"; do echo "$l"; done
     } >"$f"
+}
+
+# --- Build and set-up helpers (owner: clean) ---
+# a67_build_dir FILE...: find the meson build dir whose binaries the test runs and set B to its
+# absolute path, AES67D and AES67 to the daemon and the CLI in it. With $AES67_BUILD set, only that
+# dir; else ./build of this checkout, else out/test/b-gcc (what scripts/test.sh builds). Each FILE
+# (a path inside the build dir, e.g. src/daemon/aes67d) must exist there. Bails out (exit 1) when
+# no candidate has them all.
+a67_build_dir() {
+    local root d f ok dirs
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    if [ -n "${AES67_BUILD:-}" ]; then
+        dirs=("$AES67_BUILD")
+    else
+        dirs=("$root/build" "$root/out/test/b-gcc")
+    fi
+    for d in "${dirs[@]}"; do
+        ok=1
+        for f in "$@"; do
+            [ -e "$d/$f" ] || ok=0
+        done
+        if [ "$ok" = 1 ] && [ -d "$d" ]; then
+            B=$(cd "$d" && pwd)
+            # shellcheck disable=SC2034 # used by the scripts that source this file
+            AES67D=$B/src/daemon/aes67d
+            # shellcheck disable=SC2034
+            AES67=$B/src/cli/aes67
+            return 0
+        fi
+    done
+    echo "Bail out! no build dir with $* (tried ${dirs[*]}; set AES67_BUILD to a meson build dir)"
+    exit 1
+}
+
+# a67_need TOOL...: bail out (exit 1) unless every TOOL is on PATH.
+a67_need() {
+    local t
+    for t in "$@"; do
+        command -v "$t" >/dev/null || { echo "Bail out! needs $t"; exit 1; }
+    done
+}
+
+# a67_net N: a67_hosts N, or "Bail out!" (exit 1) when the namespaces cannot be made; then this
+# run's scratch directory (a67_tmpdir, A67_TMP).
+a67_net() {
+    a67_hosts "$1" || { echo "Bail out! cannot create namespaces"; exit 1; }
+    a67_tmpdir
+}
+
+# a67_asound_conf FILE DEV_SOCKET [args]: an ALSA configuration with the aes67 plugin of the build
+# ($B) and pcm.aes67 on the device socket DEV_SOCKET of an aes67d. With "args", pcm.aes67 takes
+# the argument DEV (aes67:DEV=NAME picks the daemon's device NAME; default: its first).
+a67_asound_conf() {
+    echo "pcm_type.aes67 { lib \"$B/src/alsa/libasound_module_pcm_aes67.so\" }" >"$1"
+    if [ "${3:-}" = args ]; then
+        cat >>"$1" <<EOF
+pcm.aes67 {
+    @args [ DEV ]
+    @args.DEV { type string default "" }
+    type aes67
+    device \$DEV
+    socket "$2"
+}
+EOF
+    else
+        echo "pcm.aes67 { type aes67 socket \"$2\" }" >>"$1"
+    fi
+}
+
+# a67_daemon HOST SECONDS CTL_SOCKET LOG [ARG...]: start $AES67D on HOST's eth0 in the
+# foreground mode with control socket CTL_SOCKET (stale sockets removed first) and any further
+# ARGs, appending its output to LOG, killed after SECONDS at the latest (a67_bg; A67_LAST_PID is
+# the daemon). Succeeds once its device socket (CTL_SOCKET with .sock -> .dev.sock) exists, within
+# 5 s; fails otherwise.
+a67_daemon() {
+    local h=$1 secs=$2 sock=$3 log=$4
+    shift 4
+    rm -f "$sock" "${sock%.sock}.dev.sock"
+    a67_bg "$h" "$secs" "$AES67D" -f -i eth0 -s "$sock" "$@" >>"$log" 2>&1
+    a67_wait_for 5 test -S "${sock%.sock}.dev.sock"
+}
+
+# a67_ptp_status HOST: the "ptp" object of `ptp.status` (compact JSON) from the aes67d on HOST
+# whose control socket is $A67_TMP/HOST.sock. Needs jq.
+a67_ptp_status() {
+    a67_ctl "$1" "$A67_TMP/$1.sock" '{"cmd":"ptp.status"}' | jq -c .ptp
+}
+
+# a67_ptp_field HOST JQ_FILTER: one field of a67_ptp_status HOST, raw.
+a67_ptp_field() {
+    a67_ptp_status "$1" | jq -r "$2"
+}
+
+# a67_ptp_locked_slave HOST: true when the aes67d on HOST is a SLAVE with its servo locked.
+a67_ptp_locked_slave() {
+    [ "$(a67_ptp_field "$1" '.state + " " + (.locked|tostring)')" = "SLAVE true" ]
 }

@@ -22,9 +22,10 @@
 #      GStreamer (filesrc ! rawaudioparse ! rtpL24pay) -> `arecord -D aes67:DEV=gs`: bit-exact.
 #   4. aes67d killed (-9) under a running aplay (h1) and arecord (h2): each fails within 1 s;
 #      after a restart both open again.
-# Prerequisites missing (binaries, tools, or a daemon that does not start the streams of its
-# config) end the run with exit 77 and "SKIP: reason"; nothing is ever reported as passed that
-# was not checked. Binaries from $AES67_BUILD (a meson build dir), else ./build, else /tmp/b-e2e.
+# Prerequisites missing (tools, or a daemon that does not start the streams of its config) end
+# the run with exit 77 and "SKIP: reason"; nothing is ever reported as passed that was not
+# checked. Binaries from $AES67_BUILD (a meson build dir), else ./build, else out/test/b-gcc
+# (none there: "Bail out!", exit 1).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -38,12 +39,7 @@ skip() {
     exit 1
 }
 
-B=""
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-e2e; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -f "$b/src/alsa/libasound_module_pcm_aes67.so" ] && B=$b && break
-done
-[ -n "$B" ] || skip "aes67d / pcm plugin not found (set AES67_BUILD to a meson build dir)"
-B=$(cd "$B" && pwd)
+a67_build_dir src/daemon/aes67d src/alsa/libasound_module_pcm_aes67.so
 for c in aplay arecord python3 gst-launch-1.0 gst-inspect-1.0; do
     command -v $c >/dev/null || skip "needs $c (scripts/deps.sh --integration)"
 done
@@ -317,16 +313,7 @@ EOF
 # but pointing at this run's plugin and daemon socket.
 for h in h1 h2; do
     mkdir -p "$tmp/$h"
-    cat >"$tmp/$h/asound.conf" <<EOF
-pcm_type.aes67 { lib "$B/src/alsa/libasound_module_pcm_aes67.so" }
-pcm.aes67 {
-    @args [ DEV ]
-    @args.DEV { type string default "" }
-    type aes67
-    device \$DEV
-    socket "$tmp/$h/ctl.dev.sock"
-}
-EOF
+    a67_asound_conf "$tmp/$h/asound.conf" "$tmp/$h/ctl.dev.sock" args
 done
 
 # on HOST CMD...: run an ALSA application on HOST with that host's ALSA configuration.
@@ -337,34 +324,18 @@ on() {
 }
 
 # ctl HOST JSON: one control request to HOST's daemon; prints the answer line.
-ctl() {
-    a67_run "$1" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(1 << 20)
-    if not d:
-        break
-    buf += d
-sys.stdout.write(buf.decode())
-' "$tmp/$1/ctl.sock" "$2"
-}
+ctl() { a67_ctl "$1" "$tmp/$1/ctl.sock" "$2"; }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 declare -A DPID
 # start_daemon HOST: start aes67d on HOST and wait for its device socket (5 s at most).
 start_daemon() {
-    local h=$1
-    rm -f "$tmp/$h/ctl.sock" "$tmp/$h/ctl.dev.sock"
-    a67_bg "$h" 280 "$B/src/daemon/aes67d" -f -i eth0 -c "$tmp/$h/aes67d.json" \
-        -s "$tmp/$h/ctl.sock" >>"$tmp/$h/daemon.log" 2>&1
+    local h=$1 rc
+    a67_daemon "$h" 280 "$tmp/$h/ctl.sock" "$tmp/$h/daemon.log" -c "$tmp/$h/aes67d.json"
+    rc=$?
     DPID[$h]=$A67_LAST_PID
-    a67_wait_for 5 test -S "$tmp/$h/ctl.dev.sock"
+    return $rc
 }
 
 stop_daemon() {

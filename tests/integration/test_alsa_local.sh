@@ -9,30 +9,19 @@
 #   4. a second aplay gets EBUSY; an aplay killed with -9 does not keep the device busy;
 #   5. kill -9 of aes67d under aplay and arecord: both fail within 1 s (never hang);
 #      a new open then fails fast, and after a restart a new open works.
-# Binaries from $AES67_BUILD (a meson build dir), else ./build, else /tmp/b-alsa.
+# Binaries from $AES67_BUILD (a meson build dir), else ./build, else out/test/b-gcc.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-B=""
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-alsa; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -f "$b/src/alsa/libasound_module_pcm_aes67.so" ] && B=$b && break
-done
-[ -n "$B" ] || { echo "Bail out! aes67d / pcm plugin not found (set AES67_BUILD)"; exit 1; }
-B=$(cd "$B" && pwd)
-for c in aplay arecord python3; do
-    command -v $c >/dev/null || { echo "Bail out! needs $c"; exit 1; }
-done
+a67_build_dir src/daemon/aes67d src/alsa/libasound_module_pcm_aes67.so
+a67_need aplay arecord python3
 
-a67_hosts 1 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 1
 tmp=$A67_TMP
 export ALSA_CONFIG_PATH=$tmp/asound.conf
-cat >"$ALSA_CONFIG_PATH" <<EOF
-pcm_type.aes67 { lib "$B/src/alsa/libasound_module_pcm_aes67.so" }
-pcm.aes67 { type aes67 socket "$tmp/ctl.dev.sock" }
-EOF
+a67_asound_conf "$ALSA_CONFIG_PATH" "$tmp/ctl.dev.sock"
 N=12000   # frames per pattern (0.25 s at 48 kHz)
 
 cat >"$tmp/pat.py" <<'EOF'
@@ -74,30 +63,13 @@ else:
     sys.exit(0 if data and not any(data) else 1)
 EOF
 
-ctl() {
-    a67_run h1 python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(1 << 20)
-    if not d:
-        break
-    buf += d
-sys.stdout.write(buf.decode())
-' "$tmp/ctl.sock" "$1"
-}
+ctl() { a67_ctl h1 "$tmp/ctl.sock" "$1"; }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 start_daemon() {
-    rm -f "$tmp/ctl.sock" "$tmp/ctl.dev.sock"
-    a67_bg h1 240 "$B/src/daemon/aes67d" -f -i eth0 -s "$tmp/ctl.sock" >>"$tmp/daemon.log" 2>&1
+    a67_daemon h1 240 "$tmp/ctl.sock" "$tmp/daemon.log"
     DPID=$A67_LAST_PID
-    a67_wait_for 5 test -S "$tmp/ctl.dev.sock"
 }
 
 # 1. no daemon

@@ -5,42 +5,24 @@
 #   2. with a down / unknown interface it exits 2 naming the reason;
 #   3. with eth0 the control socket (mode 0600) answers status;
 #   4. kill -9 during a loop of stream.add requests leaves a config file that still parses.
-# Usage: test_daemon_cli.sh [path/to/aes67d]   (default: the first build dir that has it)
+# Usage: test_daemon_cli.sh [path/to/aes67d]   (default: the one in the build dir: $AES67_BUILD,
+# else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-AES67D=${1:-}
-if [ -z "$AES67D" ]; then
-    for b in /tmp/b-daemon "$here/../../build"; do
-        [ -x "$b/src/daemon/aes67d" ] && AES67D="$b/src/daemon/aes67d" && break
-    done
+if [ -n "${1:-}" ]; then
+    AES67D=$1
+    [ -x "$AES67D" ] || { echo "Bail out! $AES67D is not an executable aes67d"; exit 1; }
+else
+    a67_build_dir src/daemon/aes67d
 fi
-[ -x "$AES67D" ] || { echo "Bail out! aes67d binary not found (pass its path)"; exit 1; }
-command -v python3 >/dev/null || { echo "Bail out! needs python3 as socket client"; exit 1; }
+a67_need python3
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 
-# ctl HOST SOCKET JSON: send one request, print the one-line answer.
-ctl() {
-    a67_run "$1" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(2)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-sys.stdout.write(buf.decode())
-' "$2" "$3"
-}
 
 # 1. no interface
 a67_run h1 "$AES67D" --foreground --control "$tmp/x.sock" >"$tmp/out1" 2>&1
@@ -73,10 +55,10 @@ a67_bg h1 60 "$AES67D" -f -i eth0 -c "$cfg" -s "$sock"
 pid=$A67_LAST_PID
 a67_ok "control socket appears" a67_wait_for 5 test -S "$sock"
 a67_ok "control socket mode is 0600" test "$(stat -c %a "$sock")" = 600
-st=$(ctl h1 "$sock" '{"cmd":"status"}')
+st=$(a67_ctl h1 "$sock" '{"cmd":"status"}')
 a67_ok "status answers ok" grep -q '"ok":true' <<<"$st"
 a67_ok "status names eth0" grep -q '"interface":"eth0"' <<<"$st"
-a67_ok "bad JSON gets an error" grep -q '"ok":false' <<<"$(ctl h1 "$sock" '{oops')"
+a67_ok "bad JSON gets an error" grep -q '"ok":false' <<<"$(a67_ctl h1 "$sock" '{oops')"
 
 # 4. kill -9 while stream.add/remove runs in a loop; the config must still parse every time.
 add_loop() {
@@ -117,7 +99,7 @@ a67_bg h1 60 "$AES67D" -f -i eth0 -c "$cfg" -s "$sock"
 pid=$A67_LAST_PID
 a67_ok "daemon restarts on the surviving config" a67_wait_for 5 test -S "$sock"
 a67_ok "stream.list matches the file ($n tx)" \
-    test "$(ctl h1 "$sock" '{"cmd":"stream.list"}' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tx"]))')" = "$n"
+    test "$(a67_ctl h1 "$sock" '{"cmd":"stream.list"}' | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tx"]))')" = "$n"
 kill -TERM "$pid"
 wait "$pid"
 a67_ok "SIGTERM stops the daemon cleanly and removes the socket" test ! -e "$sock"

@@ -13,25 +13,16 @@
 #   5. `aes67 send --sap` on h1 announces its stream; h2's SAP listener sees it; stream.add
 #      {"session": NAME} starts it from the announced SDP; the audio lands bit-exactly; the
 #      deletion at the end of the send removes the session.
-# Binaries from $AES67_BUILD (a meson build dir), else ./build, else /tmp/b-wiring.
+# Binaries from $AES67_BUILD (a meson build dir), else ./build, else out/test/b-gcc.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-B=""
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-wiring; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -x "$b/src/cli/aes67" ] &&
-        [ -f "$b/src/alsa/libasound_module_pcm_aes67.so" ] && B=$b && break
-done
-[ -n "$B" ] || { echo "Bail out! aes67d / aes67 / pcm plugin not found (set AES67_BUILD)"; exit 1; }
-B=$(cd "$B" && pwd)
-for c in aplay python3; do
-    command -v $c >/dev/null || { echo "Bail out! needs $c"; exit 1; }
-done
+a67_build_dir src/daemon/aes67d src/cli/aes67 src/alsa/libasound_module_pcm_aes67.so
+a67_need aplay python3
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 N=9600 # frames of the pattern (0.2 s at 48 kHz; the capture ring holds about 0.68 s)
 
@@ -150,9 +141,7 @@ cat >"$tmp/h1.json" <<'EOF'
 EOF
 
 start_daemon() { # HOST
-    a67_bg "$1" 200 "$B/src/daemon/aes67d" -f -i eth0 -c "$tmp/$1.json" -s "$tmp/$1.sock" \
-        >>"$tmp/$1.log" 2>&1
-    a67_wait_for 5 test -S "$tmp/$1.dev.sock"
+    a67_daemon "$1" 200 "$tmp/$1.sock" "$tmp/$1.log" -c "$tmp/$1.json"
 }
 
 start_daemon h2
@@ -180,10 +169,7 @@ a67_ok "stream.stats in1: $pk packets (>= 200), lost $lost, late $late (both 0)"
 
 # 2. aes67d on h1, tx from its playback ring (aplay through pcm.aes67) -> aes67 recv on h2
 export ALSA_CONFIG_PATH=$tmp/asound.conf
-cat >"$ALSA_CONFIG_PATH" <<EOF
-pcm_type.aes67 { lib "$B/src/alsa/libasound_module_pcm_aes67.so" }
-pcm.aes67 { type aes67 socket "$tmp/h1.dev.sock" }
-EOF
+a67_asound_conf "$ALSA_CONFIG_PATH" "$tmp/h1.dev.sock"
 start_daemon h1
 a67_ok "aes67d on h1 starts with a tx stream in its config" a67_wait_for 3 running h1 out1
 a67_bg h2 30 "$B/src/cli/aes67" recv --from 239.69.20.1:5004 --format L24/48000/2 \

@@ -10,18 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-B=${AES67_BUILD:-}
-if [ -z "$B" ]; then
-    for b in "$here/../../build" /tmp/b-engine; do
-        [ -x "$b/src/cli/aes67" ] && B=$b && break
-    done
-fi
-AES67="$B/src/cli/aes67"
-[ -x "$AES67" ] || { echo "Bail out! aes67 not found (set AES67_BUILD)"; exit 1; }
-command -v sox >/dev/null || { echo "Bail out! needs sox"; exit 1; }
+a67_build_dir src/cli/aes67
+a67_need sox
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 fails=0
 n=0

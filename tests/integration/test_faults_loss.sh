@@ -13,13 +13,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/../tools/interop.sh"
-a67_require_root
-interop_init
-command -v nft >/dev/null || { echo "Bail out! nft is not installed"; exit 1; }
-interop_need send
-interop_need recv
+interop_init send recv
+a67_need nft
 [ "$INTEROP_STANDIN" = gst ] && interop_skip "needs our receiver's counters"
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
+a67_net 2
 G=$INTEROP_GROUP
 P=$INTEROP_PORT
 SECS=3

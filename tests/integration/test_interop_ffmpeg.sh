@@ -13,13 +13,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/../tools/interop.sh"
-a67_require_root
-interop_init
-command -v ffmpeg >/dev/null || { echo "Bail out! ffmpeg is not installed"; exit 1; }
-interop_need recv
-interop_need send
+interop_init recv send
+a67_need ffmpeg
 [ "$INTEROP_STANDIN" = gst ] && interop_skip "no GStreamer stand-in for SDP files"
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
+a67_net 2
 G=$INTEROP_GROUP
 P=$INTEROP_PORT
 SECS=3

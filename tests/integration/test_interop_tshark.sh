@@ -10,12 +10,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/../tools/interop.sh"
-a67_require_root
-interop_init
-command -v tshark >/dev/null || { echo "Bail out! tshark is not installed"; exit 1; }
-interop_need send
+interop_init send
+a67_need tshark
 [ "$INTEROP_STANDIN" = gst ] && interop_skip "the point is our own packets"
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
+a67_net 2
 G=$INTEROP_GROUP
 P=$INTEROP_PORT
 

@@ -14,10 +14,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/../tools/interop.sh"
-a67_require_root
-interop_init
-interop_need recv
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
+interop_init recv
+a67_net 2
 G=$INTEROP_GROUP
 P=$INTEROP_PORT
 SECS=3

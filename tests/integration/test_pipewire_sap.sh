@@ -9,7 +9,7 @@
 #   file into the sink, and the recording is compared with the file sample by sample after
 #   aligning the first non-silent frame: the test reports how many frames match exactly.
 # Not covered here: aes67 send --sap -> module-rtp-source (see the report of this work).
-# Usage: test_pipewire_sap.sh   (root; binaries from $AES67_BUILD, else ./build, else /tmp/b-sapcli)
+# Usage: test_pipewire_sap.sh   (root; binaries from $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -17,18 +17,9 @@ a67_require_root
 for t in pipewire wireplumber pw-play dbus-run-session setsid sox python3; do
     command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
 done
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-sapcli; do
-    if [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -x "$b/src/cli/aes67" ]; then
-        BUILD=$(cd "$b" && pwd)
-        break
-    fi
-done
-[ -n "${BUILD:-}" ] || { echo "Bail out! no build with aes67d and aes67 (set AES67_BUILD)"; exit 1; }
-AES67D=$BUILD/src/daemon/aes67d
-AES67=$BUILD/src/cli/aes67
+a67_build_dir src/daemon/aes67d src/cli/aes67
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 pw_pgid=""
 # PipeWire and wireplumber are children of dbus-run-session: kill the whole process group.

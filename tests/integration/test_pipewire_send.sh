@@ -29,7 +29,7 @@
 # asks for one clean stretch of >= 2 s out of 8 s, and prints every bad window's time.
 #
 # Usage: test_pipewire_send.sh   (root; binaries from $AES67_BUILD, else ./build, else
-# /tmp/b-pwsend). Exit 0 pass, 1 fail, 77 "SKIP: reason" if PipeWire cannot be started at all.
+# out/test/b-gcc). Exit 0 pass, 1 fail, 77 "SKIP: reason" if PipeWire cannot be started at all.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -38,16 +38,8 @@ a67_require_root
 for t in pipewire wireplumber pw-record pw-dump dbus-run-session setsid timeout; do
     command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (scripts/deps.sh --all)"; exit 77; }
 done
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-pwsend; do
-    if [ -n "$b" ] && [ -x "$b/src/cli/aes67" ] && [ -x "$b/tests/tools/pcmcmp" ]; then
-        AES67_BUILD=$(cd "$b" && pwd)
-        break
-    fi
-done
-interop_init
-interop_need send
-
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
+interop_init send
+a67_net 2
 tmp=$A67_TMP
 pw_pgid=""
 # PipeWire and wireplumber are children of dbus-run-session: kill the whole process group.

@@ -8,29 +8,19 @@
 #      (3 x 2 s) plus qualification and settling (limit 15 s), and ptp4l on h3 follows it;
 #   3. tshark finds no malformed PTP frame.
 # Every ptp4l runs with free_running 1 and its own UDS address.
-# Usage: test_ptp_failover.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-ptpd)
+# Usage: test_ptp_failover.sh   (binaries from $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-ptpd; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && BUILD=$b && break
-done
-[ -n "${BUILD:-}" ] || { echo "Bail out! aes67d not found (set AES67_BUILD)"; exit 1; }
-AES67D="$BUILD/src/daemon/aes67d"
-for t in ptp4l tshark jq python3; do
-    command -v $t >/dev/null || { echo "Bail out! needs $t"; exit 1; }
-done
+a67_build_dir src/daemon/aes67d
+a67_need ptp4l tshark jq python3
 
-a67_hosts 3 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 3
 tmp=$A67_TMP
 
-status() { a67_ctl "$1" "$tmp/$1.sock" '{"cmd":"ptp.status"}' | jq -c .ptp; }
-field() { status "$1" | jq -r "$2"; }
-locked_slave() { [ "$(field "$1" '.state + " " + (.locked|tostring)')" = "SLAVE true" ]; }
-is_master() { [ "$(field "$1" .state)" = "MASTER" ]; }
+is_master() { [ "$(a67_ptp_field "$1" .state)" = "MASTER" ]; }
 
 a67_bg h3 120 tshark -q -i eth0 -w "$tmp/cap.pcapng" -f "ether proto 0x88f7" >/dev/null 2>&1
 cap_pid=$A67_LAST_PID
@@ -43,15 +33,15 @@ a67_ptp4l_conf "$tmp/ob.cfg" "$tmp/ptp4l-ob" 128
 a67_bg h3 100 ptp4l -S -2 -s -i eth0 -f "$tmp/ob.cfg" -m -q >"$tmp/ob.log" 2>&1
 
 # 1. one grandmaster
-a67_ok "aes67d (L2) locks to the ptp4l grandmaster within 25 s" a67_wait_for 25 locked_slave h2
+a67_ok "aes67d (L2) locks to the ptp4l grandmaster within 25 s" a67_wait_for 25 a67_ptp_locked_slave h2
 gm_id=$(grep -o "selected local clock [0-9a-f.]*" "$tmp/gm.log" | head -1 | awk '{print $4}')
-our_id=$(field h2 .clock_identity)
-a67_ok "aes67d follows h1 ($gm_id)" test "$(field h2 .grandmaster)" = "$gm_id"
+our_id=$(a67_ptp_field h2 .clock_identity)
+a67_ok "aes67d follows h1 ($gm_id)" test "$(a67_ptp_field h2 .grandmaster)" = "$gm_id"
 # ptp4l prints its choice only after its own qualification (two Announces), which can come after
 # aes67d has locked: wait for it rather than sample once.
 a67_ok "observer ptp4l follows h1 too" a67_wait_for 15 grep -q "selected best master clock $gm_id" "$tmp/ob.log"
 a67_ok "aes67d is not a second master" sh -c "! grep -q 'selected best master clock $our_id' '$tmp/ob.log'"
-echo "# before failover: $(status h2 | jq -c '{state,offset_ns,mean_path_delay_ns,host_offset_ns}')"
+echo "# before failover: $(a67_ptp_status h2 | jq -c '{state,offset_ns,mean_path_delay_ns,host_offset_ns}')"
 
 # 2. failover
 kill -KILL "$gm_pid"
@@ -62,7 +52,7 @@ echo "# failover took $(( (t1 - t0) / 1000000 )) ms (announce receipt timeout 6 
 a67_ok "failover not before the announce timeout (> 4 s)" test $(( (t1 - t0) / 1000000 )) -gt 4000
 obs_follows() { grep -q "selected best master clock $our_id" "$tmp/ob.log"; }
 a67_ok "observer ptp4l now follows aes67d ($our_id)" a67_wait_for 10 obs_follows
-a67_ok "aes67d reports itself as grandmaster" test "$(field h2 .grandmaster)" = "$our_id"
+a67_ok "aes67d reports itself as grandmaster" test "$(a67_ptp_field h2 .grandmaster)" = "$our_id"
 
 # 3. capture
 sleep 2

@@ -11,29 +11,19 @@
 # Also: the on_lock_change program runs with the lock change as arguments and environment, and
 # `aes67 ptp` (text and --json) shows the slave state.
 # Every ptp4l runs with free_running 1 (never steers the shared clock) and its own UDS address.
-# Usage: test_ptp_interop.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-ptpd)
+# Usage: test_ptp_interop.sh   (binaries from $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-ptpd; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && BUILD=$b && break
-done
-[ -n "${BUILD:-}" ] || { echo "Bail out! aes67d not found (set AES67_BUILD)"; exit 1; }
-AES67D="$BUILD/src/daemon/aes67d"
-for t in ptp4l tshark jq python3; do
-    command -v $t >/dev/null || { echo "Bail out! needs $t"; exit 1; }
-done
+a67_build_dir src/daemon/aes67d
+a67_need ptp4l tshark jq python3
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 
 # status HOST: the "ptp" object of aes67d on HOST.
-status() { a67_ctl "$1" "$tmp/$1.sock" '{"cmd":"ptp.status"}' | jq -c .ptp; }
-field() { status "$1" | jq -r "$2"; }
-locked_slave() { [ "$(field "$1" '.state + " " + (.locked|tostring)')" = "SLAVE true" ]; }
 abs_below() { local v=${1#-}; [ "$v" -lt "$2" ]; }
 
 # --- 1. ptp4l grandmaster, aes67d slave ---
@@ -48,12 +38,12 @@ chmod +x "$tmp/hook.sh"
 echo '{"ptp":{"domain":0,"priority1":200,"transport":"udp4","on_lock_change":"'"$tmp"'/hook.sh"}}' >"$tmp/h2.json"
 a67_bg h2 60 "$AES67D" -f -i eth0 -c "$tmp/h2.json" -s "$tmp/h2.sock" >"$tmp/h2.log" 2>&1
 d2_pid=$A67_LAST_PID
-a67_ok "aes67d answers ptp.status" a67_wait_for 5 status h2
-a67_ok "aes67d slave locks to ptp4l within 20 s" a67_wait_for 20 locked_slave h2
+a67_ok "aes67d answers ptp.status" a67_wait_for 5 a67_ptp_status h2
+a67_ok "aes67d slave locks to ptp4l within 20 s" a67_wait_for 20 a67_ptp_locked_slave h2
 gm_id=$(grep -o "selected local clock [0-9a-f.]*" "$tmp/gm.log" | head -1 | awk '{print $4}')
-a67_ok "grandmaster is ptp4l's clock ($gm_id)" test "$(field h2 .grandmaster)" = "$gm_id"
+a67_ok "grandmaster is ptp4l's clock ($gm_id)" test "$(a67_ptp_field h2 .grandmaster)" = "$gm_id"
 sleep 5
-s=$(status h2)
+s=$(a67_ptp_status h2)
 echo "# slave status: $(echo "$s" | jq -c '{state,offset_ns,mean_path_delay_ns,rate_ppm,host_offset_ns,time_to_lock_s}')"
 # ptp4l on CLOCK_REALTIME announces the ARB timescale and sends UTC ("foreign master not using
 # PTP timescale"), so our PTP time is then host TAI - 37 s: compare modulo that offset.
@@ -61,11 +51,11 @@ host_off=$(echo "$s" | jq -r '.host_offset_ns + (if .host_offset_ns < -100000000
 a67_ok "mapping error vs the shared clock below 20 us ($host_off ns)" abs_below "$host_off" 20000
 a67_ok "path delay measured (> 0 ns)" test "$(echo "$s" | jq -r .mean_path_delay_ns)" -gt 0
 a67_ok "Delay_Req sent and answered" test "$(echo "$s" | jq -r .rx.delay_resp)" -gt 10
-if [ -x "$BUILD/src/cli/aes67" ]; then
-    a67_run h2 "$BUILD/src/cli/aes67" ptp --control "$tmp/h2.sock" >"$tmp/cli.txt" 2>&1
+if [ -x "$AES67" ]; then
+    a67_run h2 "$AES67" ptp --control "$tmp/h2.sock" >"$tmp/cli.txt" 2>&1
     a67_ok "aes67 ptp shows SLAVE and the grandmaster" sh -c \
         "grep -q '^state *SLAVE on eth0' '$tmp/cli.txt' && grep -q '^grandmaster *$gm_id' '$tmp/cli.txt'"
-    a67_ok "aes67 ptp --json gives the state" test "$(a67_run h2 "$BUILD/src/cli/aes67" ptp --json \
+    a67_ok "aes67 ptp --json gives the state" test "$(a67_run h2 "$AES67" ptp --json \
         --control "$tmp/h2.sock" | jq -r .state)" = SLAVE
 fi
 a67_ok "on_lock_change ran: locked $gm_id" grep -q "^locked $gm_id -\?[0-9]* 1 SLAVE$" "$tmp/hook.log"
@@ -80,11 +70,11 @@ d1_pid=$A67_LAST_PID
 a67_ptp4l_conf "$tmp/sl.cfg" "$tmp/ptp4l-sl" 128
 a67_bg h2 90 ptp4l -S -4 -s -i eth0 -f "$tmp/sl.cfg" -m -q >"$tmp/sl.log" 2>&1
 sl_pid=$A67_LAST_PID
-is_master() { [ "$(field h1 .state)" = "MASTER" ]; }
+is_master() { [ "$(a67_ptp_field h1 .state)" = "MASTER" ]; }
 a67_ok "aes67d becomes grandmaster" a67_wait_for 15 is_master
 slave_stats() { [ "$(grep -c " rms " "$tmp/sl.log")" -ge 1 ]; }
 a67_ok "ptp4l slave reports offset statistics" a67_wait_for 50 slave_stats
-our_id=$(field h1 .clock_identity)
+our_id=$(a67_ptp_field h1 .clock_identity)
 a67_ok "ptp4l selected our clock ($our_id)" grep -q "selected best master clock $our_id" "$tmp/sl.log"
 a67_ok "ptp4l sees the PTP timescale" sh -c "! grep -q 'not using PTP timescale' '$tmp/sl.log'"
 # ptp4l --free_running prints "rms R max M freq ... delay ..." per second: the last line.

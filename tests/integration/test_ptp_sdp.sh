@@ -8,23 +8,16 @@
 #      itself after the announce receipt timeout, and the SDP then names aes67d's own clock
 #      identity with a higher o= version (the SAP announcer re-announces on the change).
 # Every ptp4l runs with free_running 1 (never steers the shared clock) and its own UDS address.
-# Usage: test_ptp_sdp.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-ptpf)
+# Usage: test_ptp_sdp.sh   (binaries from $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-ptpf; do
-    [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && BUILD=$b && break
-done
-[ -n "${BUILD:-}" ] || { echo "Bail out! aes67d not found (set AES67_BUILD)"; exit 1; }
-AES67D="$BUILD/src/daemon/aes67d"
-for t in ptp4l jq python3; do
-    command -v $t >/dev/null || { echo "Bail out! needs $t"; exit 1; }
-done
+a67_build_dir src/daemon/aes67d
+a67_need ptp4l jq python3
 
-a67_hosts 2 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 2
 tmp=$A67_TMP
 
 field() { a67_ctl h2 "$tmp/h2.sock" '{"cmd":"ptp.status"}' | jq -r ".ptp | $1"; }

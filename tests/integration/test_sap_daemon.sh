@@ -10,25 +10,16 @@
 #   5. aes67d A (h1) announces a tx stream added over its control socket: B sees it within the
 #      (1 s) interval, tshark dissects our SAP/SDP with no malformed packet, stream.remove makes
 #      it disappear (deletion). Needs the engine's announce_list; skipped (and said so) without.
-# Usage: test_sap_daemon.sh   (root; binaries from $AES67_BUILD, else ./build, else /tmp/b-sapcli)
+# Usage: test_sap_daemon.sh   (root; binaries from $AES67_BUILD, else ./build, else out/test/b-gcc)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 a67_require_root
 
-for b in "${AES67_BUILD:-}" "$here/../../build" /tmp/b-sapcli; do
-    if [ -n "$b" ] && [ -x "$b/src/daemon/aes67d" ] && [ -x "$b/src/cli/aes67" ]; then
-        BUILD=$(cd "$b" && pwd)
-        break
-    fi
-done
-[ -n "${BUILD:-}" ] || { echo "Bail out! no build with aes67d and aes67 (set AES67_BUILD)"; exit 1; }
-AES67D=$BUILD/src/daemon/aes67d
-AES67=$BUILD/src/cli/aes67
+a67_build_dir src/daemon/aes67d src/cli/aes67
 command -v python3 >/dev/null || { echo "Bail out! needs python3"; exit 1; }
 
-a67_hosts 3 || { echo "Bail out! cannot create namespaces"; exit 1; }
-a67_tmpdir
+a67_net 3
 tmp=$A67_TMP
 
 # An independent SAP sender: sap.py MODE SRC ORIGIN SDPFILE COUNT PERIOD

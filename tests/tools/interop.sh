@@ -19,22 +19,13 @@ INTEROP_STANDIN=${INTEROP_STANDIN:-}
 # packets arrive with scheduling jitter of several ms here, beyond the 3-packet default.
 INTEROP_LINK_US=${INTEROP_LINK_US:-20000}
 
-# interop_init: find the build (AES67_BUILD, ./build, /tmp/b-interop) and the tools in it, make the
-# scratch directory and cd into it. Bails out (exit 1) if the test tools are missing.
+# interop_init [VERB...]: as root only (else a TAP skip), find the build (a67_build_dir:
+# AES67_BUILD, ./build, out/test/b-gcc) and the tools in it, make the scratch directory and cd
+# into it; then interop_need each VERB. Bails out (exit 1) if the test tools are missing.
 interop_init() {
-    local b here
-    here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-    for b in "${AES67_BUILD:-}" "$here/build" /tmp/b-interop; do
-        if [ -n "$b" ] && [ -x "$b/tests/tools/pcmcmp" ]; then
-            IBUILD=$(cd "$b" && pwd)
-            break
-        fi
-    done
-    if [ -z "${IBUILD:-}" ]; then
-        echo "Bail out! no build with tests/tools/pcmcmp (set AES67_BUILD to a meson build dir)"
-        exit 1
-    fi
-    AES67="$IBUILD/src/cli/aes67"
+    a67_require_root
+    a67_build_dir tests/tools/pcmcmp
+    IBUILD=$B
     # shellcheck disable=SC2034 # used by test_faults_impair.sh
     IMPAIR="$IBUILD/tests/tools/impair"
     PCMCMP="$IBUILD/tests/tools/pcmcmp"
@@ -45,6 +36,9 @@ interop_init() {
     a67_tmpdir
     cd "$A67_TMP" || exit 1
     echo "# build: $IBUILD${INTEROP_STANDIN:+ (stand-in: $INTEROP_STANDIN)}"
+    for t in "$@"; do
+        interop_need "$t"
+    done
 }
 
 # interop_skip REASON: report a skip (exit 77) — used when our tools cannot do a thing yet.

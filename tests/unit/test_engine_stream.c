@@ -101,6 +101,50 @@ static void test_tx_build(void **state)
 	free(mem);
 }
 
+/* Two streams of one device encode from a single read of the ring: the same bytes as reading
+ * it themselves, each counting the missing frames as its own underrun. */
+static void test_tx_shared_read(void **state)
+{
+	struct aes67_ring ring;
+	void *mem;
+	const uint64_t base = 4800;
+	struct aes67d_tx_stream *a = make_tx(&ring, &mem, base, 0, 2), *b = NULL, *c = NULL;
+	struct aes67d_tx_params p = a->p;
+	uint8_t pa[AES67D_TX_PACKET_BYTES], pb[AES67D_TX_PACKET_BYTES], pc[AES67D_TX_PACKET_BYTES];
+	char err[256];
+	int valid, la, lb, lc;
+
+	(void)state;
+	p.device_channel_offset = 2;
+	assert_int_equal(aes67d_tx_stream_create(&b, &p, &ring.play, err, sizeof(err)), 0);
+	assert_int_equal(aes67d_tx_stream_create(&c, &p, &ring.play, err, sizeof(err)), 0);
+	/* The last packet the ring holds and one beyond it (silence). */
+	for (uint64_t pos = base + 3 * N; pos <= base + 4 * N; pos += N) {
+		rt_guard_enter(RT_GUARD_CORE);
+		valid = aes67d_tx_read(a, pos);
+		la = aes67d_tx_build_from(a, pos, a->scratch, (uint32_t)valid, pa);
+		lb = aes67d_tx_build_from(b, pos, a->scratch, (uint32_t)valid, pb);
+		assert_int_equal(rt_guard_leave(), 0);
+		lc = aes67d_tx_build(c, pos, pc);
+		assert_int_equal(valid, pos == base + 3 * N ? N : 0);
+		assert_int_equal(la, 12 + N * 6);
+		assert_int_equal(lb, la);
+		assert_int_equal(lc, lb);
+		assert_memory_equal(pb, pc, (size_t)lb);
+		/* Channel 0 of a is device channel 0, channel 0 of b device channel 2. */
+		uint32_t v = pos == base + 3 * N ? (uint32_t)((pos & 0xffff) << 4 | 2) : 0;
+		assert_int_equal(pb[12] << 16 | pb[13] << 8 | pb[14], v);
+		assert_int_equal(pa[14], pos == base + 3 * N ? (uint8_t)((pos & 0xffff) << 4) : 0);
+	}
+	assert_int_equal(atomic_load(&b->c.underrun_frames), N);
+	assert_int_equal(atomic_load(&a->c.underrun_frames), N);
+	assert_int_equal(aes67_ring_read_pos(&ring.play), base + 5 * N);
+	aes67d_tx_stream_destroy(a);
+	aes67d_tx_stream_destroy(b);
+	aes67d_tx_stream_destroy(c);
+	free(mem);
+}
+
 static void test_tx_refusals(void **state)
 {
 	struct aes67d_tx_params p;
@@ -272,6 +316,68 @@ static void test_rx_refusals(void **state)
 	aes67d_rx_stream_destroy(s);
 }
 
+/*
+ * A packet arriving after the drain passed its positions but before the media clock (the
+ * reader) reached them is patched into the device's capture ring (only the stream's channels)
+ * and counted rescued, not late; one whose positions the reader may have read stays late.
+ */
+static void test_rx_rescue(void **state)
+{
+	const uint64_t now = 2000000;
+	const uint32_t link = 144;
+	struct aes67d_rx_stream *s = make_rx(now, link);
+	struct aes67_ring ring;
+	void *mem;
+	int32_t dev[AES67D_RX_DRAIN_FRAMES * 4], buf[8 * 4], got[2 * N * 4];
+	uint8_t b[1500];
+	uint32_t ts = (uint32_t)now; /* placed at now + link */
+	size_t len = rx_pkt(b, 7, ts, 5, N);
+	int r;
+
+	(void)state;
+	assert_int_equal(aes67d_engine_private_ring(&ring, RATE, 0, 4, 1024, &mem), 0);
+	/* The drain moved [now, now + link + N) to the device as silence, other channels 0x55. */
+	for (uint64_t p = now; p < now + link + N; p += N) {
+		memset(dev, 0x55, sizeof(dev));
+		assert_int_equal(aes67d_rx_drain(s, p, N, dev, 4), 0);
+		assert_int_equal(aes67_ring_write(&ring.capture, p, dev, N), N);
+	}
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
+	assert_int_equal(atomic_load(&s->c.late), 1);
+	assert_int_equal(s->behind_frames, N);
+	/* The reader is at now + N: positions from now + link on are still unread. */
+	rt_guard_enter(RT_GUARD_CORE);
+	r = aes67d_rx_rescue(s, &ring.capture, now + N + 8, buf, 8);
+	assert_int_equal(rt_guard_leave(), 0);
+	assert_int_equal(r, N);
+	assert_int_equal(atomic_load(&s->c.late), 0);
+	assert_int_equal(atomic_load(&s->c.rescued), 1);
+	assert_int_equal(aes67_ring_read(&ring.capture, now + link - N, got, 2 * N, NULL), 2 * N);
+	for (uint32_t f = 0; f < 2 * N; f++) {
+		for (uint32_t c = 0; c < 2; c++) {
+			int32_t want = f < N ? 0 : (int32_t)(((ts + f - N) & 0x7fff) << 1 | c) << 8;
+
+			assert_int_equal(got[f * 4 + 1 + c], want);
+		}
+		assert_int_equal(got[f * 4], 0x55555555);
+		assert_int_equal(got[f * 4 + 3], 0x55555555);
+	}
+	/* Nothing pending any more: a second call does nothing. */
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now, buf, 8), 0);
+	/* The same positions again, but the reader may have passed them: late, left alone. */
+	len = rx_pkt(b, 8, ts, 5, N);
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + 1, buf, 8), 0);
+	assert_int_equal(atomic_load(&s->c.late), 1);
+	assert_int_equal(atomic_load(&s->c.rescued), 1);
+	/* A stream wider than the device is refused. */
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
+	s->p.device_channel_offset = 3;
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now, buf, 8), -EINVAL);
+	aes67d_rx_stream_destroy(s);
+	free(mem);
+}
+
 /* The SDP a sender writes gives back the receiver its parameters. */
 static void test_sdp_roundtrip(void **state)
 {
@@ -308,9 +414,10 @@ static void test_sdp_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tx_build),	   cmocka_unit_test(test_tx_refusals),
-		cmocka_unit_test(test_rx_place_wrap_loss), cmocka_unit_test(test_rx_follow_restart),
-		cmocka_unit_test(test_rx_refusals),	   cmocka_unit_test(test_sdp_roundtrip),
+		cmocka_unit_test(test_tx_build),	  cmocka_unit_test(test_tx_shared_read),
+		cmocka_unit_test(test_tx_refusals),	  cmocka_unit_test(test_rx_place_wrap_loss),
+		cmocka_unit_test(test_rx_follow_restart), cmocka_unit_test(test_rx_refusals),
+		cmocka_unit_test(test_rx_rescue),	  cmocka_unit_test(test_sdp_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,7 +168,7 @@ static void test_no_torn_reads(void **state)
 
 static void test_tsconv(void **state)
 {
-	struct aes67d_ptp_tsconv c = {.raw_ns = 1000 * S, .rt_ns = 1700000000 * S, .width_ns = 40};
+	struct aes67d_ptp_tsconv c = {.raw_ns = 1000 * S, .src_ns = 1700000000 * S, .width_ns = 40};
 	struct timespec rt;
 	int64_t rt_ns, raw;
 

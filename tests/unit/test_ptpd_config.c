@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests of the daemon configuration's ptp section as the PTP part uses it: every member
- * parsed (domain, priorities, slave_only, transport, on_lock_change), the refusals with their
- * JSON path, and the dump -> parse round trip keeping on_lock_change.
+ * parsed (domain, priorities, slave_only, transport, on_lock_change, timestamping), the refusals
+ * with their JSON path, and the dump -> parse round trip keeping on_lock_change and timestamping.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,12 +93,61 @@ static void test_ptp_round_trip(void **state)
 	free(text);
 }
 
+static void test_ptp_timestamping(void **state)
+{
+	struct aes67d_config a, b;
+	char err[AES67D_ERR_BYTES] = "";
+	char *text;
+
+	(void)state;
+	assert_int_equal(parse(&a, "{\"ptp\":{}}", err, sizeof(err)), 0);
+	assert_int_equal(a.ptp.timestamping, AES67D_PTP_TSCFG_AUTO);
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"auto\"}}", err, sizeof(err)), 0);
+	assert_int_equal(a.ptp.timestamping, AES67D_PTP_TSCFG_AUTO);
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"software\"}}", err, sizeof(err)),
+			 0);
+	assert_int_equal(a.ptp.timestamping, AES67D_PTP_TSCFG_SOFTWARE);
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"hardware\"}}", err, sizeof(err)),
+			 0);
+	assert_int_equal(a.ptp.timestamping, AES67D_PTP_TSCFG_HARDWARE);
+	/* Round trip; "auto" (the default) is not written. */
+	text = aes67d_config_dump(&a);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"timestamping\": \"hardware\""));
+	assert_int_equal(parse(&b, text, err, sizeof(err)), 0);
+	free(text);
+	assert_memory_equal(&a.ptp, &b.ptp, sizeof(a.ptp));
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"software\"}}", err, sizeof(err)),
+			 0);
+	text = aes67d_config_dump(&a);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"timestamping\": \"software\""));
+	free(text);
+	assert_int_equal(parse(&a, "{}", err, sizeof(err)), 0);
+	text = aes67d_config_dump(&a);
+	assert_non_null(text);
+	assert_null(strstr(text, "timestamping"));
+	free(text);
+	/* Refusals. */
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"hw\"}}", err, sizeof(err)),
+			 -AES67_ERANGE);
+	assert_string_equal(
+		err, "ptp.timestamping: \"hw\" is not \"auto\", \"software\" or \"hardware\"");
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":true}}", err, sizeof(err)),
+			 -AES67_EMALFORMED);
+	assert_non_null(strstr(err, "ptp.timestamping"));
+	assert_int_equal(parse(&a, "{\"ptp\":{\"timestamping\":\"\"}}", err, sizeof(err)),
+			 -AES67_ERANGE);
+	assert_non_null(strstr(err, "ptp.timestamping"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ptp_section),
 		cmocka_unit_test(test_ptp_refusals),
 		cmocka_unit_test(test_ptp_round_trip),
+		cmocka_unit_test(test_ptp_timestamping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,14 +79,14 @@ static void test_open_refusals(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(
-		aes67d_ptp_sock_open(&s, "no-such-if0", AES67D_PTP_SOCK_UDP4, err, sizeof(err)),
-		-ENODEV);
+	assert_int_equal(aes67d_ptp_sock_open(&s, "no-such-if0", AES67D_PTP_SOCK_UDP4,
+					      AES67D_PTP_TS_AUTO, err, sizeof(err)),
+			 -ENODEV);
 	assert_non_null(strstr(err, "interface"));
 	assert_int_equal(s.fd[0], -1);
-	assert_int_equal(
-		aes67d_ptp_sock_open(&s, "lo", (enum aes67d_ptp_sock_transport)9, err, sizeof(err)),
-		-EINVAL);
+	assert_int_equal(aes67d_ptp_sock_open(&s, "lo", (enum aes67d_ptp_sock_transport)9,
+					      AES67D_PTP_TS_AUTO, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "transport"));
 	aes67d_ptp_sock_close(&s);
 }
