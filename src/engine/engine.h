@@ -12,8 +12,10 @@
  *   out with one sendmmsg (per-packet destination, TTL and DSCP in control messages).
  * - The RX thread polls the streams' sockets (1 ms timeout), takes packets with recvmmsg and
  *   SO_TIMESTAMPING software timestamps (for the RFC 3550 A.8 jitter), places them on each
- *   stream's timeline, and moves every position whose time has come (< now) from the timelines
- *   into the device's capture ring, at each stream's channel offset.
+ *   stream's timeline, and moves positions up to now + (link offset - packet)/2 from the
+ *   timelines into the device's capture ring, at each stream's channel offset (rxloop.c explains
+ *   the margin); a packet that arrives after its frames were drained but before any reader can
+ *   have reached them is patched in ("rescued") instead of dropped as late.
  * - Control → RT: add/remove commands through lock-free SPSC queues (cmdq.h); RT → control:
  *   events (log.h) drained and logged by a housekeeping thread. The RT threads never allocate,
  *   lock or log; stream memory is allocated before the add command and freed after the thread

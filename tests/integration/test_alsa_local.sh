@@ -4,8 +4,8 @@
 #   1. no daemon: snd_pcm_open (aplay) fails at once, saying aes67d is not running;
 #   2. aplay of a counting pattern lands bit-exactly in the playback ring (device.dump), for
 #      S16_LE, S24_3LE, S32_LE and FLOAT_LE, read/write and mmap (-M) access;
-#   3. arecord with no RX stream returns silence, paced by the media clock (wall time within
-#      20 % of frames / rate), every format, rw and mmap; two arecords at once both work;
+#   3. arecord with no RX stream returns silence, paced by the media clock (never faster than
+#      frames / rate, and no stall), every format, rw and mmap; two arecords at once both work;
 #   4. a second aplay gets EBUSY; an aplay killed with -9 does not keep the device busy;
 #   5. kill -9 of aes67d under aplay and arecord: both fail within 1 s (never hang);
 #      a new open then fails fast, and after a restart a new open works.
@@ -107,7 +107,9 @@ for fmt in S16_LE S24_3LE S32_LE FLOAT_LE; do
         rc=$?
         t1=$(now_ms)
         ms=$((t1 - t0))
-        a67_ok "arecord $fmt $mode: 24000 frames in $ms ms (500 ms +- 20 %), rc $rc" test $rc -eq 0 -a $ms -ge 400 -a $ms -le 600
+        # Paced by the media clock: never faster than real time (minus arecord's start-up
+        # slack); the upper bound only catches a stall, so a loaded machine does not fail it.
+        a67_ok "arecord $fmt $mode: 24000 frames in $ms ms (paced: 450..1500 ms), rc $rc" test $rc -eq 0 -a $ms -ge 450 -a $ms -le 1500
         a67_ok "arecord $fmt $mode: $(python3 "$tmp/pat.py" silent $fmt "$tmp/rec.raw")" python3 "$tmp/pat.py" silent $fmt "$tmp/rec.raw"
     done
 done

@@ -7,7 +7,7 @@
 #   2. "software": software stamps, reason "configured";
 #   3. "hardware": aes67d refuses to start, exit status non-zero, with the reason on stderr.
 # The hardware path itself cannot be exercised here (no PHC on the test machines).
-# Usage: test_ptp_hwts.sh   (binaries from $AES67_BUILD, else ./build, else /tmp/b-hwts)
+# Usage: test_ptp_hwts.sh   (binaries: see a67_build_dir in lib.sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
