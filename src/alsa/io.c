@@ -9,7 +9,9 @@
  *   playback: the hardware pointer (media clock) passed the last frame the application wrote:
  *             the ring would play silence / stale data, so it is an underrun (-EPIPE);
  *             while draining, reaching the application pointer is the normal end instead.
- *   capture:  the application is more than one buffer behind the hardware pointer: the frames it
+ *   capture:  (the hardware pointer is the media clock bounded by the ring's write position: a
+ *             frame is readable once the daemon wrote it, silence included, never before)
+ *             the application is more than one buffer behind the hardware pointer: the frames it
  *             would read next are no longer in its buffer (overrun, -EPIPE); the ring lapping
  *             the reader (aes67_ring_read's -AES67_ESTALE) is an overrun too.
  */
@@ -164,14 +166,38 @@ int aes67_alsa_io_start(struct aes67_alsa_io *io, uint64_t now_raw_ns)
 		return r;
 	}
 	io->base_pos = pos;
+	if (io->playback) {
+		io->base_pos += aes67_alsa_start_lead_frames(io->ring->header->sample_rate);
+	}
 	if (io->playback && io->done_frames > 0) {
-		r = aes67_ring_write(io->dir, pos, io->staging, (uint32_t)io->done_frames);
+		r = aes67_ring_write(io->dir, io->base_pos, io->staging, (uint32_t)io->done_frames);
 		if (r < 0) {
 			return r;
 		}
 	}
 	io->running = true;
 	return 0;
+}
+
+int aes67_alsa_io_start_check(const struct aes67_alsa_io *io, uint64_t now_raw_ns)
+{
+	uint64_t pos;
+	int r;
+
+	if (!io->running || !io->playback) {
+		return 0;
+	}
+	if ((r = aes67_alsa_io_now(io, now_raw_ns, &pos)) < 0) {
+		return r;
+	}
+	/* The daemon reads a packet's frames once the media clock passes the packet's end, so
+	 * none of the frames from base_pos on was read while the clock had not reached it. */
+	return pos < io->base_pos ? 0 : -EPIPE;
+}
+
+uint32_t aes67_alsa_start_lead_frames(uint32_t rate_hz)
+{
+	return (uint32_t)((uint64_t)rate_hz * AES67_ALSA_START_LEAD_US / 1000000u);
 }
 
 int aes67_alsa_io_pointer(const struct aes67_alsa_io *io, uint64_t now_raw_ns, bool draining,
@@ -186,6 +212,17 @@ int aes67_alsa_io_pointer(const struct aes67_alsa_io *io, uint64_t now_raw_ns, b
 	}
 	if ((r = aes67_alsa_io_now(io, now_raw_ns, &pos)) < 0) {
 		return r;
+	}
+	if (!io->playback) {
+		/* Capture: only frames the daemon has already moved into the ring. Its RX thread
+		 * drains on its own wake-ups, so the media clock can pass a position before that
+		 * position is written; reading it then would return a never-written slot as
+		 * silence that no counter sees. Waiting for the write position costs at most one
+		 * RX wake-up; a stalled RX thread still ends in an overrun below once it resumes.
+		 */
+		uint64_t written = aes67_ring_write_pos(io->dir);
+
+		pos = pos < written ? pos : written;
 	}
 	*hw = pos > io->base_pos ? pos - io->base_pos : 0;
 	if (io->playback && *hw > io->done_frames) {

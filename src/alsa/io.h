@@ -91,12 +91,39 @@ void aes67_alsa_io_prepare(struct aes67_alsa_io *io);
 AES67_RT AES67_MUST_CHECK int aes67_alsa_io_now(const struct aes67_alsa_io *io, uint64_t now_raw_ns,
 						uint64_t *pos);
 
+/*
+ * Playback starts this long after the moment of snd_pcm_start, in µs: the staged frames are
+ * converted and written in that time, before the daemon's TX thread can read the first of them
+ * (it reads a packet once the media clock passes the packet's end). A start that takes longer
+ * (the application preempted in between) is an underrun at start (aes67_alsa_io_start_check()),
+ * never frames silently replaced by silence. The lead shows in snd_pcm_delay(), so the
+ * latency an application computes stays exact.
+ */
+#define AES67_ALSA_START_LEAD_US 2000u
+
 /**
- * aes67_alsa_io_start() - start at the current media position; staged playback frames go to
- * the ring. @io: the stream. @now_raw_ns: CLOCK_MONOTONIC_RAW now.
+ * aes67_alsa_start_lead_frames() - AES67_ALSA_START_LEAD_US in frames at @rate_hz. Thread: any.
+ */
+AES67_RT uint32_t aes67_alsa_start_lead_frames(uint32_t rate_hz);
+
+/**
+ * aes67_alsa_io_start() - start: capture at the current media position, playback
+ * aes67_alsa_start_lead_frames() after it; staged playback frames go to the ring.
+ * @io: the stream. @now_raw_ns: CLOCK_MONOTONIC_RAW now.
  * Return: 0 or the errors of aes67_alsa_io_now() and aes67_ring_write(). Thread: rt.
  */
 AES67_RT AES67_MUST_CHECK int aes67_alsa_io_start(struct aes67_alsa_io *io, uint64_t now_raw_ns);
+
+/**
+ * aes67_alsa_io_start_check() - call right after aes67_alsa_io_start() with a fresh clock
+ * reading: were the staged playback frames in the ring before the media clock reached them?
+ * @io: the stream. @now_raw_ns: CLOCK_MONOTONIC_RAW after the start.
+ * Return: 0 (also for capture); -EPIPE if the clock already reached the start position (the
+ * daemon may have sent silence instead of the first frames: report an underrun); the errors of
+ * aes67_alsa_io_now(). Thread: rt.
+ */
+AES67_RT AES67_MUST_CHECK int aes67_alsa_io_start_check(const struct aes67_alsa_io *io,
+							uint64_t now_raw_ns);
 
 /**
  * aes67_alsa_io_pointer() - the hardware pointer: frames played / captured since start.

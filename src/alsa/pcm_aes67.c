@@ -51,6 +51,10 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Re-check delay when the clock passed the wake position before the data got there, ns: a
+ * quarter of the RX thread's longest wait between two drains (1 ms, rxloop.c). */
+#define AES67_ALSA_RETRY_NS 250000u
+
 /* Arms the timer for a CLOCK_MONOTONIC_RAW instant (0 = now); disarm with disarm(). */
 static void arm_raw(struct plug *p, uint64_t raw_ns)
 {
@@ -77,7 +81,7 @@ static void disarm(struct plug *p)
 /* Arms for the next moment the application can make progress; returns 1 if it can now. */
 static int arm_next(struct plug *p, uint64_t hw)
 {
-	uint64_t pos, raw;
+	uint64_t pos, raw, now;
 	snd_pcm_uframes_t need =
 		p->io.state == SND_PCM_STATE_DRAINING ? p->io.buffer_size : p->avail_min;
 	struct aes67_clock_values v;
@@ -102,7 +106,10 @@ static int arm_next(struct plug *p, uint64_t hw)
 		arm_raw(p, clock_ns(CLOCK_MONOTONIC_RAW) + 1000000u);
 		return 0;
 	}
-	arm_raw(p, raw);
+	/* The media clock is already there but the frames are not (capture: the daemon's RX
+	 * thread has not drained them yet, io.c): look again shortly instead of spinning. */
+	now = clock_ns(CLOCK_MONOTONIC_RAW);
+	arm_raw(p, raw > now ? raw : now + AES67_ALSA_RETRY_NS);
 	return 0;
 }
 
@@ -111,6 +118,15 @@ static int cb_start(snd_pcm_ioplug_t *io)
 	struct plug *p = io->private_data;
 	int r = aes67_alsa_io_start(&p->st, clock_ns(CLOCK_MONOTONIC_RAW));
 
+	if (r == 0) {
+		r = aes67_alsa_io_start_check(&p->st, clock_ns(CLOCK_MONOTONIC_RAW));
+		if (r == -EPIPE) {
+			SNDERR("aes67: start took longer than %u us: underrun at start",
+			       AES67_ALSA_START_LEAD_US);
+			p->st.running = false;
+			return -EPIPE;
+		}
+	}
 	if (r < 0) {
 		SNDERR("aes67: cannot start: %s", aes67_strerror(r));
 		return r == -ENODEV ? -ENODEV : -EIO;

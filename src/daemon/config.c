@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +15,6 @@
 #include "config_json.h"
 
 #define CONFIG_MAX_FILE_BYTES (1024 * 1024)
-
-static int fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && err_bytes > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_bytes, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 void aes67d_config_init(struct aes67d_config *c)
 {
@@ -118,24 +102,26 @@ static int check_stream_device(const struct aes67d_config *c, const char *path, 
 
 	if (dev[0] == '\0') {
 		if (c->n_devices == 0) {
-			return fail(-AES67_ENOTFOUND, err, err_bytes,
-				    "%s.device: no device to attach to (devices is empty)", path);
+			return aes67d_config_fail(
+				-AES67_ENOTFOUND, err, err_bytes,
+				"%s.device: no device to attach to (devices is empty)", path);
 		}
 		d = &c->devices[0];
 	} else {
 		d = find_device(c, dev);
 		if (d == NULL) {
-			return fail(-AES67_ENOTFOUND, err, err_bytes,
-				    "%s.device: no device named \"%s\"", path, dev);
+			return aes67d_config_fail(-AES67_ENOTFOUND, err, err_bytes,
+						  "%s.device: no device named \"%s\"", path, dev);
 		}
 	}
 	have = playback ? d->playback_channels : d->capture_channels;
 	if (offset + channels > have) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.device_channel_offset: channels %u..%u do not exist: device \"%s\" "
-			    "has %u %s channels",
-			    path, offset, offset + channels - 1, d->name, have,
-			    playback ? "playback" : "capture");
+		return aes67d_config_fail(
+			-AES67_ERANGE, err, err_bytes,
+			"%s.device_channel_offset: channels %u..%u do not exist: device \"%s\" "
+			"has %u %s channels",
+			path, offset, offset + channels - 1, d->name, have,
+			playback ? "playback" : "capture");
 	}
 	return 0;
 }
@@ -147,16 +133,17 @@ static int check_packet(const char *path, enum aes67d_encoding enc, uint32_t rat
 	uint64_t bytes = (uint64_t)frames * channels * aes67d_encoding_bytes(enc);
 
 	if (frames == 0) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.ptime_us: %u us at %u Hz is less than one frame", path, ptime_us,
-			    rate_hz);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.ptime_us: %u us at %u Hz is less than one frame",
+					  path, ptime_us, rate_hz);
 	}
 	if (bytes > AES67D_MAX_PAYLOAD_BYTES) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s: %u channels of %s at %u Hz, ptime %u us make a %llu-byte payload, "
-			    "above the maximum of %u (use fewer channels or a shorter ptime)",
-			    path, channels, aes67d_encoding_name(enc), rate_hz, ptime_us,
-			    (unsigned long long)bytes, AES67D_MAX_PAYLOAD_BYTES);
+		return aes67d_config_fail(
+			-AES67_ERANGE, err, err_bytes,
+			"%s: %u channels of %s at %u Hz, ptime %u us make a %llu-byte payload, "
+			"above the maximum of %u (use fewer channels or a shorter ptime)",
+			path, channels, aes67d_encoding_name(enc), rate_hz, ptime_us,
+			(unsigned long long)bytes, AES67D_MAX_PAYLOAD_BYTES);
 	}
 	return 0;
 }
@@ -169,10 +156,11 @@ int aes67d_config_validate(const struct aes67d_config *c, char *err, size_t err_
 	for (uint32_t i = 0; i < c->n_devices; i++) {
 		for (uint32_t k = 0; k < i; k++) {
 			if (strcmp(c->devices[i].name, c->devices[k].name) == 0) {
-				return fail(-EEXIST, err, err_bytes,
-					    "devices[%u].name: \"%s\" is already used by "
-					    "devices[%u]",
-					    i, c->devices[i].name, k);
+				return aes67d_config_fail(
+					-EEXIST, err, err_bytes,
+					"devices[%u].name: \"%s\" is already used by "
+					"devices[%u]",
+					i, c->devices[i].name, k);
 			}
 		}
 	}
@@ -182,9 +170,10 @@ int aes67d_config_validate(const struct aes67d_config *c, char *err, size_t err_
 		snprintf(path, sizeof(path), "streams.tx[%u]", i);
 		for (uint32_t k = 0; k < i; k++) {
 			if (strcmp(tx->name, c->tx[k].name) == 0) {
-				return fail(-EEXIST, err, err_bytes,
-					    "%s.name: \"%s\" is already used by streams.tx[%u]",
-					    path, tx->name, k);
+				return aes67d_config_fail(
+					-EEXIST, err, err_bytes,
+					"%s.name: \"%s\" is already used by streams.tx[%u]", path,
+					tx->name, k);
 			}
 		}
 		if ((r = check_packet(path, tx->encoding, tx->rate_hz, tx->channels, tx->ptime_us,
@@ -200,9 +189,10 @@ int aes67d_config_validate(const struct aes67d_config *c, char *err, size_t err_
 		snprintf(path, sizeof(path), "streams.rx[%u]", i);
 		for (uint32_t k = 0; k < i; k++) {
 			if (strcmp(rx->name, c->rx[k].name) == 0) {
-				return fail(-EEXIST, err, err_bytes,
-					    "%s.name: \"%s\" is already used by streams.rx[%u]",
-					    path, rx->name, k);
+				return aes67d_config_fail(
+					-EEXIST, err, err_bytes,
+					"%s.name: \"%s\" is already used by streams.rx[%u]", path,
+					rx->name, k);
 			}
 		}
 		/* With SDP text the channel count is only known once the SDP is parsed; the
@@ -228,13 +218,14 @@ int aes67d_config_parse(struct aes67d_config *out, const char *text, size_t len,
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "line %d, column %d: %s", jerr.line,
-			    jerr.column, jerr.text);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "line %d, column %d: %s", jerr.line, jerr.column,
+					  jerr.text);
 	}
 	scratch = malloc(sizeof(*scratch));
 	if (scratch == NULL) {
 		json_decref(root);
-		return fail(-ENOMEM, err, err_bytes, "out of memory");
+		return aes67d_config_fail(-ENOMEM, err, err_bytes, "out of memory");
 	}
 	r = aes67d_config_from_json(root, scratch, err, err_bytes);
 	json_decref(root);
@@ -258,22 +249,25 @@ int aes67d_config_load(struct aes67d_config *out, const char *path, char *err, s
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		return fail(r, err, err_bytes, "%s: cannot open: %s", path, aes67_strerror(r));
+		return aes67d_config_fail(r, err, err_bytes, "%s: cannot open: %s", path,
+					  aes67_strerror(r));
 	}
 	if (fstat(fd, &st) != 0) {
 		r = -errno;
 		close(fd);
-		return fail(r, err, err_bytes, "%s: cannot stat: %s", path, aes67_strerror(r));
+		return aes67d_config_fail(r, err, err_bytes, "%s: cannot stat: %s", path,
+					  aes67_strerror(r));
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > CONFIG_MAX_FILE_BYTES) {
 		close(fd);
-		return fail(-EFBIG, err, err_bytes, "%s: not a regular file of at most %d bytes",
-			    path, CONFIG_MAX_FILE_BYTES);
+		return aes67d_config_fail(-EFBIG, err, err_bytes,
+					  "%s: not a regular file of at most %d bytes", path,
+					  CONFIG_MAX_FILE_BYTES);
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (text == NULL) {
 		close(fd);
-		return fail(-ENOMEM, err, err_bytes, "out of memory");
+		return aes67d_config_fail(-ENOMEM, err, err_bytes, "out of memory");
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);

@@ -17,10 +17,7 @@
 
 #define PATH_BYTES 96
 
-static int fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
+int aes67d_config_fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -39,7 +36,8 @@ static int check_keys(const json_t *obj, const char *path, const char *const *al
 	json_t *v;
 
 	if (!json_is_object(obj)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s: must be an object", path);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s: must be an object", path);
 	}
 	json_object_foreach((json_t *)obj, key, v)
 	{
@@ -53,8 +51,8 @@ static int check_keys(const json_t *obj, const char *path, const char *const *al
 			}
 		}
 		if (!known) {
-			return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: unknown key", path,
-				    key);
+			return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+						  "%s.%s: unknown key", path, key);
 		}
 	}
 	return 0;
@@ -70,23 +68,26 @@ static int get_uint(const json_t *obj, const char *path, const char *key, bool r
 
 	if (v == NULL) {
 		if (required) {
-			return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: missing", path, key);
+			return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+						  "%s.%s: missing", path, key);
 		}
 		*out = def;
 		return 0;
 	}
 	if (!json_is_integer(v)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: must be an integer", path,
-			    key);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s.%s: must be an integer", path, key);
 	}
 	n = json_integer_value(v);
 	if (n < (json_int_t)min) {
-		return fail(-AES67_ERANGE, err, err_bytes, "%s.%s: %lld is below the minimum of %u",
-			    path, key, (long long)n, min);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.%s: %lld is below the minimum of %u", path, key,
+					  (long long)n, min);
 	}
 	if (n > (json_int_t)max) {
-		return fail(-AES67_ERANGE, err, err_bytes, "%s.%s: %lld is above the maximum of %u",
-			    path, key, (long long)n, max);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.%s: %lld is above the maximum of %u", path, key,
+					  (long long)n, max);
 	}
 	*out = (uint32_t)n;
 	return 0;
@@ -102,8 +103,8 @@ static int get_bool(const json_t *obj, const char *path, const char *key, bool d
 		return 0;
 	}
 	if (!json_is_boolean(v)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: must be true or false", path,
-			    key);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s.%s: must be true or false", path, key);
 	}
 	*out = json_is_true(v);
 	return 0;
@@ -119,26 +120,28 @@ static int get_string(const json_t *obj, const char *path, const char *key, bool
 	out[0] = '\0';
 	if (v == NULL) {
 		if (required) {
-			return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: missing", path, key);
+			return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+						  "%s.%s: missing", path, key);
 		}
 		return 0;
 	}
 	if (!json_is_string(v)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: must be a string", path,
-			    key);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s.%s: must be a string", path, key);
 	}
 	len = json_string_length(v);
 	if (len == 0) {
-		return fail(-AES67_ERANGE, err, err_bytes, "%s.%s: must not be empty", path, key);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes, "%s.%s: must not be empty",
+					  path, key);
 	}
 	if (len >= out_bytes) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.%s: %zu bytes is longer than the maximum of %zu", path, key, len,
-			    out_bytes - 1);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.%s: %zu bytes is longer than the maximum of %zu",
+					  path, key, len, out_bytes - 1);
 	}
 	if (memchr(json_string_value(v), '\0', len) != NULL) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s.%s: contains a NUL character",
-			    path, key);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s.%s: contains a NUL character", path, key);
 	}
 	memcpy(out, json_string_value(v), len + 1);
 	return 0;
@@ -157,10 +160,11 @@ static int get_name(const json_t *obj, const char *path, const char *key, bool r
 
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-')) {
-			return fail(-AES67_EMALFORMED, err, err_bytes,
-				    "%s.%s: \"%s\" may only contain letters, digits, '.', '_' "
-				    "and '-'",
-				    path, key, out);
+			return aes67d_config_fail(
+				-AES67_EMALFORMED, err, err_bytes,
+				"%s.%s: \"%s\" may only contain letters, digits, '.', '_' "
+				"and '-'",
+				path, key, out);
 		}
 	}
 	return 0;
@@ -177,13 +181,15 @@ static int get_ipv4(const json_t *obj, const char *path, const char *key, struct
 		return r;
 	}
 	if (inet_pton(AF_INET, text, out) != 1) {
-		return fail(-AES67_EMALFORMED, err, err_bytes,
-			    "%s.%s: \"%s\" is not a dotted-quad IPv4 address", path, key, text);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s.%s: \"%s\" is not a dotted-quad IPv4 address", path,
+					  key, text);
 	}
 	h = ntohl(out->s_addr);
 	if (h == 0 || h == 0xffffffffu || (h >> 24) == 127 || (h >> 28) == 0xf) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.%s: %s is not a usable stream address", path, key, text);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.%s: %s is not a usable stream address", path, key,
+					  text);
 	}
 	return 0;
 }
@@ -205,8 +211,9 @@ static int get_encoding(const json_t *obj, const char *path, enum aes67d_encodin
 			return 0;
 		}
 	}
-	return fail(-AES67_ERANGE, err, err_bytes,
-		    "%s.encoding: \"%s\" is not one of L16, L24, L32, AM824", path, text);
+	return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+				  "%s.encoding: \"%s\" is not one of L16, L24, L32, AM824", path,
+				  text);
 }
 
 static int get_rate(const json_t *obj, const char *path, uint32_t *out, char *err, size_t err_bytes)
@@ -217,10 +224,11 @@ static int get_rate(const json_t *obj, const char *path, uint32_t *out, char *er
 		return r;
 	}
 	if (!aes67d_rate_supported(*out)) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.rate: %u Hz is not supported (44100, 48000, 88200, 96000, 176400 "
-			    "or 192000)",
-			    path, *out);
+		return aes67d_config_fail(
+			-AES67_ERANGE, err, err_bytes,
+			"%s.rate: %u Hz is not supported (44100, 48000, 88200, 96000, 176400 "
+			"or 192000)",
+			path, *out);
 	}
 	return 0;
 }
@@ -241,8 +249,9 @@ static int get_ptime(const json_t *obj, const char *path, uint32_t *out, char *e
 	case 4000:
 		return 0;
 	default:
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s.ptime_us: %u is not one of 125, 250, 333, 1000, 4000", path, *out);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s.ptime_us: %u is not one of 125, 250, 333, 1000, 4000",
+					  path, *out);
 	}
 }
 
@@ -331,10 +340,11 @@ int aes67d_config_rx_from_json(const json_t *j, const char *path, struct aes67d_
 	sdp = json_object_get(j, "sdp");
 	src = json_object_get(j, "source");
 	if ((sdp == NULL) == (src == NULL)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes,
-			    "%s: needs exactly one of \"sdp\" (SDP text) or \"source\" (address, "
-			    "port, encoding, rate, channels)",
-			    path);
+		return aes67d_config_fail(
+			-AES67_EMALFORMED, err, err_bytes,
+			"%s: needs exactly one of \"sdp\" (SDP text) or \"source\" (address, "
+			"port, encoding, rate, channels)",
+			path);
 	}
 	if (sdp != NULL) {
 		r = get_string(j, path, "sdp", true, rx.sdp, sizeof(rx.sdp), err, err_bytes);
@@ -343,8 +353,9 @@ int aes67d_config_rx_from_json(const json_t *j, const char *path, struct aes67d_
 		}
 		/* RFC 8866 §5: a session description starts with the v= line. */
 		if (strncmp(rx.sdp, "v=0", 3) != 0) {
-			return fail(-AES67_EMALFORMED, err, err_bytes,
-				    "%s.sdp: does not start with \"v=0\" (RFC 8866 §5.1)", path);
+			return aes67d_config_fail(
+				-AES67_EMALFORMED, err, err_bytes,
+				"%s.sdp: does not start with \"v=0\" (RFC 8866 §5.1)", path);
 		}
 		rx.has_sdp = true;
 	} else if ((r = get_rx_source(src, path, &rx, err, err_bytes)) < 0) {
@@ -352,8 +363,9 @@ int aes67d_config_rx_from_json(const json_t *j, const char *path, struct aes67d_
 	}
 	if (json_object_get(j, "link_offset_frames") != NULL &&
 	    json_object_get(j, "link_offset_us") != NULL) {
-		return fail(-AES67_EMALFORMED, err, err_bytes,
-			    "%s: give link_offset_frames or link_offset_us, not both", path);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s: give link_offset_frames or link_offset_us, not both",
+					  path);
 	}
 	if (json_object_get(j, "link_offset_frames") != NULL) {
 		rx.link_offset_in_frames = true;
@@ -399,8 +411,9 @@ static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *e
 	} else if (strcmp(transport, "l2") == 0) {
 		ptp->transport = AES67D_PTP_L2;
 	} else {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "ptp.transport: \"%s\" is not \"udp4\" or \"l2\"", transport);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "ptp.transport: \"%s\" is not \"udp4\" or \"l2\"",
+					  transport);
 	}
 	if ((r = get_string(j, "ptp", "timestamping", false, ts, sizeof(ts), err, err_bytes)) < 0) {
 		return r;
@@ -412,7 +425,7 @@ static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *e
 	} else if (strcmp(ts, "hardware") == 0) {
 		ptp->timestamping = AES67D_PTP_TSCFG_HARDWARE;
 	} else {
-		return fail(
+		return aes67d_config_fail(
 			-AES67_ERANGE, err, err_bytes,
 			"ptp.timestamping: \"%s\" is not \"auto\", \"software\" or \"hardware\"",
 			ts);
@@ -422,9 +435,9 @@ static int ptp_from_json(const json_t *j, struct aes67d_ptp_config *ptp, char *e
 		return r;
 	}
 	if (ptp->on_lock_change[0] != '\0' && ptp->on_lock_change[0] != '/') {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "ptp.on_lock_change: \"%s\" is not an absolute path",
-			    ptp->on_lock_change);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "ptp.on_lock_change: \"%s\" is not an absolute path",
+					  ptp->on_lock_change);
 	}
 	return 0;
 }
@@ -448,8 +461,9 @@ static int device_from_json(const json_t *j, const char *path, struct aes67d_dev
 		return r;
 	}
 	if (d->playback_channels == 0 && d->capture_channels == 0) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s: needs playback_channels or capture_channels above 0", path);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s: needs playback_channels or capture_channels above 0",
+					  path);
 	}
 	return 0;
 }
@@ -465,13 +479,14 @@ static int get_array(const json_t *obj, const char *path, const char *key, size_
 		return 0;
 	}
 	if (!json_is_array(v)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "%s%s%s: must be an array", path,
-			    path[0] != '\0' ? "." : "", key);
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "%s%s%s: must be an array", path,
+					  path[0] != '\0' ? "." : "", key);
 	}
 	if (json_array_size(v) > max) {
-		return fail(-AES67_ERANGE, err, err_bytes,
-			    "%s%s%s: %zu entries is above the maximum of %zu", path,
-			    path[0] != '\0' ? "." : "", key, json_array_size(v), max);
+		return aes67d_config_fail(-AES67_ERANGE, err, err_bytes,
+					  "%s%s%s: %zu entries is above the maximum of %zu", path,
+					  path[0] != '\0' ? "." : "", key, json_array_size(v), max);
 	}
 	return 0;
 }
@@ -487,7 +502,8 @@ int aes67d_config_from_json(const json_t *j, struct aes67d_config *out, char *er
 
 	aes67d_config_init(out);
 	if (!json_is_object(j)) {
-		return fail(-AES67_EMALFORMED, err, err_bytes, "(root): must be an object");
+		return aes67d_config_fail(-AES67_EMALFORMED, err, err_bytes,
+					  "(root): must be an object");
 	}
 	if ((r = check_keys(j, "(root)", keys, err, err_bytes)) < 0 ||
 	    (r = get_string(j, "(root)", "interface", false, out->interface, sizeof(out->interface),

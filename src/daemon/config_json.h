@@ -40,4 +40,12 @@ json_t *aes67d_config_tx_to_json(const struct aes67d_tx_config *tx);
 json_t *aes67d_config_rx_to_json(const struct aes67d_rx_config *rx);
 json_t *aes67d_config_to_json(const struct aes67d_config *c);
 
+/*
+ * aes67d_config_fail() - format a message into err (when err is not NULL and err_bytes > 0,
+ * truncated to fit) and return code, so that a reader can write "return aes67d_config_fail(...)".
+ * Shared by the loader (config.c) and the JSON reader (config_json.c). Thread: control.
+ */
+int aes67d_config_fail(int code, char *err, size_t err_bytes, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* AES67D_CONFIG_JSON_H */

@@ -139,6 +139,7 @@ a67_ok() {
     else
         A67_FAIL=$((A67_FAIL + 1))
         echo "not ok $A67_N - $desc"
+        return 1 # so a caller can add diagnostics: a67_ok … || echo "# …"
     fi
 }
 

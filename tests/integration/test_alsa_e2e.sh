@@ -389,38 +389,27 @@ a67_ok "h1's TX stream is on the wire (an RTP packet seen on h3)" true
 
 # 1. aplay on h1 -> arecord on h2, bit-exact.
 # e2e DEV CH FMT WIRE: record 1.5 s on h2 while h1 plays the pattern 0.3 s after the start.
-# KNOWN ISSUE (README "Status", docs/bench-latency.md): now and then a few frames are lost, at the
-# start of the pattern or inside it, while every counter stays at zero; the cause is not found
-# yet. A case is therefore tried up to 3 times; it passes only on a bit-exact attempt, and every
-# failed attempt is printed with both daemons' stream counters so the loss stays visible.
-e2e_attempt() {
-    local dev=$1 ch=$2 fmt=$3 wire=$4 rp
+# One attempt: a failure prints both applications' output and both daemons' stream counters.
+e2e() {
+    local dev=$1 ch=$2 fmt=$3 wire=$4 rp rc_p rc_r rc_c msg
     python3 "$tmp/pat.py" gen "$fmt" "$ch" $N "$tmp/pat.raw" "$wire"
     on h2 timeout 10 arecord -q -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 -s 72000 \
         "$tmp/rec.raw" >"$tmp/ar.out" 2>&1 &
     rp=$!
     sleep 0.3
     on h1 timeout 10 aplay -q -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 "$tmp/pat.raw" >"$tmp/ap.out" 2>&1
-    E2E_RC_P=$?
+    rc_p=$?
     wait $rp
-    E2E_RC_R=$?
-    E2E_MSG=$(python3 "$tmp/pat.py" check "$fmt" "$ch" $N "$tmp/rec.raw" "$wire")
-    [ "$E2E_RC_P" -eq 0 ] && [ "$E2E_RC_R" -eq 0 ] &&
-        python3 "$tmp/pat.py" check "$fmt" "$ch" $N "$tmp/rec.raw" "$wire" >/dev/null
-}
-e2e() {
-    local attempt ok=1 note=""
-    for attempt in 1 2 3; do
-        if e2e_attempt "$@"; then
-            ok=0
-            break
-        fi
-        echo "# $3 $2ch over $4, attempt $attempt failed: aplay rc $E2E_RC_P, arecord rc $E2E_RC_R; $E2E_MSG"
+    rc_r=$?
+    msg=$(python3 "$tmp/pat.py" check "$fmt" "$ch" $N "$tmp/rec.raw" "$wire")
+    rc_c=$?
+    a67_ok "$fmt ${ch}ch over $wire: aplay rc $rc_p, arecord rc $rc_r; $msg" \
+        test "$rc_p" -eq 0 -a "$rc_r" -eq 0 -a "$rc_c" -eq 0 || {
+        echo "#   aplay: $(head -c 300 "$tmp/ap.out")"
+        echo "#   arecord: $(head -c 300 "$tmp/ar.out")"
         echo "#   h1 tx: $(ctl h1 '{"cmd":"stream.stats"}' | head -c 600)"
         echo "#   h2 rx: $(ctl h2 '{"cmd":"stream.stats"}' | head -c 600)"
-        note=" (after $attempt failed attempt(s), see above)"
-    done
-    a67_ok "$3 $2ch over $4: aplay rc $E2E_RC_P, arecord rc $E2E_RC_R; $E2E_MSG$note" test "$ok" -eq 0
+    }
 }
 for fmt in S16_LE S24_3LE S32_LE FLOAT_LE; do
     e2e aes67 2 $fmt L24

@@ -109,6 +109,20 @@ else:
     if at < 0:
         print("pattern not found in %d frames; first nonzero:" % (len(smp) // 2),
               [x for x in smp if x][:6])
+        # Explain the damage: where the pattern's first frame sits, the first frame that
+        # differs after it, and how many frames differ / are silent.
+        st = find(smp, want[:2])
+        if st >= 0:
+            got = smp[2 * st:2 * st + len(want)]
+            bad = [i for i in range(len(got) // 2) if got[2 * i:2 * i + 2] != want[2 * i:2 * i + 2]]
+            zero = [i for i in bad if got[2 * i] == 0 and got[2 * i + 1] == 0]
+            print("  pattern frame 0 at %d; %d of %d frames differ (%d silent), first at %s" %
+                  (st, len(bad), len(got) // 2, len(zero), bad[:1]))
+        else:
+            nz = next((i // 2 for i, x in enumerate(smp) if x), -1)
+            if nz >= 0:
+                k = next((i for i in range(n) if v24(i, 0) == smp[2 * nz]), -1)
+                print("  first nonzero frame %d holds pattern frame %d (the start is missing)" % (nz, k))
         sys.exit(1)
     lead_ok = not any(smp[:2 * at])
     print("pattern at frame %d after %s leading silence, bit-exact" %
@@ -181,8 +195,10 @@ a67_run h1 timeout 10 aplay -q -D aes67 -t raw -f S24_3LE -c 2 -r 48000 "$tmp/pa
 a67_ok "aplay into h1's device succeeds" test $? -eq 0
 wait "$rpid" 2>/dev/null
 python3 "$tmp/pat.py" wavcheck $N "$tmp/recv.wav" >"$tmp/wav.out" 2>&1
-a67_ok "aes67 recv on h2 got the pattern ($(cat "$tmp/wav.out"))" grep -q "clean leading" "$tmp/wav.out"
 ctl h1 '{"cmd":"stream.stats","name":"out1"}' >"$tmp/stats_out1.json"
+a67_ok "aes67 recv on h2 got the pattern ($(cat "$tmp/wav.out"))" grep -q "clean leading" "$tmp/wav.out" ||
+    { echo "#   aplay: $(head -c 300 "$tmp/aplay.log")"; echo "#   recv: $(tail -c 400 "$tmp/recv.log")"
+      echo "#   out1: $(head -c 600 "$tmp/stats_out1.json")"; }
 pk=$(stat_of "$tmp/stats_out1.json" packets 2>/dev/null || echo 0)
 er=$(stat_of "$tmp/stats_out1.json" send_errors 2>/dev/null || echo x)
 a67_ok "stream.stats out1: $pk packets (>= 1000), send_errors $er (0)" test "$pk" -ge 1000 -a "$er" = 0

@@ -53,12 +53,17 @@ run_case() {
     rp=$A67_LAST_PID
     sleep 0.3
     timeout 20 ip netns exec "$(a67_ns h1)" "$AES67" send "$in" --to "$grp:5004" \
-        --format "$fmt" --ptime "$ptime" --interface eth0 >/dev/null
+        --format "$fmt" --ptime "$ptime" --interface eth0 --json >"$tmp/send$n.json"
     wait "$rp"
     if cmp -s <(sox "$in" -t raw -) <(sox "$out" -t raw -); then
         echo "ok $n - $fmt ${ch}ch $ptime ($mode): bit-exact"
     else
-        echo "not ok $n - $fmt ${ch}ch $ptime ($mode): differs ($(soxi -s "$out" 2>/dev/null) frames)"
+        # Say where and how it differs, with both ends' counters, so a failure explains itself.
+        echo "not ok $n - $fmt ${ch}ch $ptime ($mode): differs ($(soxi -s "$out" 2>/dev/null) frames," \
+            "first differing byte $(cmp <(sox "$in" -t raw -) <(sox "$out" -t raw -) 2>&1 | head -1 |
+                sed 's/.*byte \([0-9]*\).*/\1/') of $((ch * bps)) per frame)"
+        echo "#   send: $(tail -1 "$tmp/send$n.json")"
+        echo "#   recv: $(tail -1 "$tmp/recv$n.json")"
         fails=$((fails + 1))
     fi
 }

@@ -184,9 +184,11 @@ static void test_playback_positions(void **state)
 {
 	struct fixture *fx = *state;
 	int32_t frames[100 * CH], got[100 * CH];
+	const uint64_t lead = aes67_alsa_start_lead_frames(RATE), b = 500 + lead;
 	uint64_t hw, now = at_frame(500);
 	struct aes67_ring_read_stats st;
 
+	assert_int_equal(lead, 96); /* 2 ms at 48 kHz */
 	use_playback(fx);
 	for (unsigned i = 0; i < 100 * CH; i++) {
 		frames[i] = (int32_t)(i + 1) << 8;
@@ -198,23 +200,46 @@ static void test_playback_positions(void **state)
 	/* before start: staged */
 	assert_int_equal(aes67_alsa_io_write(&fx->io, frames, 60), 60);
 	assert_int_equal(aes67_alsa_io_start(&fx->io, now), 0);
+	assert_int_equal(aes67_alsa_io_start_check(&fx->io, at_frame(b - 1)), 0);
 	/* after start: straight into the ring at base + 60 */
 	assert_int_equal(aes67_alsa_io_write(&fx->io, frames + 60 * CH, 40), 40);
+	/* the start lead: the pointer stays at 0 until the clock reaches the base */
 	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(530), false, &hw), 0);
+	assert_int_equal(hw, 0);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(b + 30), false, &hw), 0);
 	assert_int_equal(rt_guard_leave(), 0);
 
-	assert_int_equal(fx->io.base_pos, POS0 + 500);
+	assert_int_equal(fx->io.base_pos, POS0 + b);
 	assert_int_equal(hw, 30);
 	assert_int_equal(aes67_alsa_io_avail(&fx->io, hw), BUF - 70);
-	assert_int_equal(aes67_ring_read(&fx->ring.play, POS0 + 500, got, 100, &st), 100);
+	assert_int_equal(aes67_ring_read(&fx->ring.play, POS0 + b, got, 100, &st), 100);
 	assert_memory_equal(got, frames, sizeof(frames));
-	assert_int_equal(aes67_ring_write_pos(&fx->ring.play), POS0 + 600);
+	assert_int_equal(aes67_ring_write_pos(&fx->ring.play), POS0 + b + 100);
 	/* one frame beyond what was written: underrun, unless draining (then: the end) */
-	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(600), false, &hw), 0);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(b + 100), false, &hw), 0);
 	assert_int_equal(hw, 100);
-	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(601), false, &hw), -EPIPE);
-	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(700), true, &hw), 0);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(b + 101), false, &hw), -EPIPE);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(b + 200), true, &hw), 0);
 	assert_int_equal(hw, 100);
+}
+
+/* A start that took longer than the lead (the application preempted between reading the clock
+ * and writing the staged frames) is an underrun at start, not silently lost frames. */
+static void test_playback_late_start(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t lead = aes67_alsa_start_lead_frames(RATE);
+
+	use_playback(fx);
+	assert_int_equal(aes67_alsa_io_write(&fx->io, fx->staging, 48), 48);
+	assert_int_equal(aes67_alsa_io_start(&fx->io, at_frame(0)), 0);
+	assert_int_equal(aes67_alsa_io_start_check(&fx->io, at_frame(lead - 1)), 0);
+	assert_int_equal(aes67_alsa_io_start_check(&fx->io, at_frame(lead)), -EPIPE);
+	/* capture has nothing staged: always in time */
+	use_capture(fx);
+	assert_int_equal(aes67_alsa_io_start(&fx->io, at_frame(0)), 0);
+	assert_int_equal(fx->io.base_pos, POS0);
+	assert_int_equal(aes67_alsa_io_start_check(&fx->io, at_frame(5000)), 0);
 }
 
 static void test_playback_staging_limit(void **state)
@@ -247,7 +272,7 @@ static void test_capture(void **state)
 	assert_int_equal(aes67_alsa_io_read(&fx->io, out16, 5), 5);
 	assert_int_equal(aes67_alsa_io_read(&fx->io, out16, 10), 10);
 	assert_int_equal(rt_guard_leave(), 0);
-	assert_int_equal(hw, 20);
+	assert_int_equal(hw, 15); /* the clock says 20, the ring is written up to 15 */
 	for (unsigned i = 0; i < 10 * CH; i++) {
 		assert_int_equal(out16[2 * i] | out16[2 * i + 1] << 8, i + 1);
 	}
@@ -257,11 +282,50 @@ static void test_capture(void **state)
 	for (unsigned i = 0; i < 300 * CH; i++) {
 		assert_int_equal(out32[i], 0);
 	}
-	/* done = 315; more than a buffer behind the hardware pointer is an overrun */
+	/* done = 315; more than a buffer behind the hardware pointer is an overrun (the RX
+	 * thread has written the ring that far: the pointer is bounded by the write position) */
+	assert_int_equal(aes67_ring_write(&fx->ring.capture, POS0 + 1000 + 315 + BUF, in, 1), 1);
 	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(1000 + 315 + BUF), false, &hw), 0);
 	assert_int_equal(aes67_alsa_io_avail(&fx->io, hw), BUF);
 	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(1000 + 315 + BUF + 1), false, &hw),
 			 -EPIPE);
+}
+
+/* The media clock passed frames the RX thread has not written yet: the hardware pointer waits
+ * for them (at the ring's write position) instead of handing out unwritten slots as silence. */
+static void test_capture_waits_for_writer(void **state)
+{
+	struct fixture *fx = *state;
+	int32_t in[48 * CH], out[48 * CH];
+	uint64_t hw;
+
+	use_capture(fx);
+	for (unsigned i = 0; i < 48 * CH; i++) {
+		in[i] = (int32_t)(i + 1) << 8;
+	}
+	assert_int_equal(aes67_ring_write(&fx->ring.capture, POS0 + 2000, in, 24), 24);
+	assert_int_equal(aes67_alsa_io_start(&fx->io, at_frame(2000)), 0);
+	rt_guard_enter(RT_GUARD_CORE);
+	/* media clock at +48, ring written to +24: 24 readable */
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(2048), false, &hw), 0);
+	assert_int_equal(rt_guard_leave(), 0);
+	assert_int_equal(hw, 24);
+	assert_int_equal(aes67_alsa_io_avail(&fx->io, hw), 24);
+	assert_int_equal(aes67_alsa_io_read(&fx->io, out, 24), 24);
+	assert_memory_equal(out, in, sizeof(int32_t) * 24 * CH);
+	/* nothing more written yet: nothing more readable, and no xrun however late */
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(2048 + 2 * BUF), false, &hw), 0);
+	assert_int_equal(aes67_alsa_io_avail(&fx->io, hw), 0);
+	/* the writer catches up: the rest reads as written */
+	assert_int_equal(aes67_ring_write(&fx->ring.capture, POS0 + 2024, in + 24 * CH, 24), 24);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(2048), false, &hw), 0);
+	assert_int_equal(hw, 48);
+	assert_int_equal(aes67_alsa_io_read(&fx->io, out, 24), 24);
+	assert_memory_equal(out, in + 24 * CH, sizeof(int32_t) * 24 * CH);
+	/* the writer ahead of the media clock: the media clock bounds the pointer */
+	assert_int_equal(aes67_ring_write(&fx->ring.capture, POS0 + 2100, in, 24), 24);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(2060), false, &hw), 0);
+	assert_int_equal(hw, 60);
 }
 
 /* The ring lapped the reader: the data it would read was overwritten: overrun. */
@@ -307,13 +371,14 @@ static void test_wake_pos(void **state)
 	rt_guard_enter(RT_GUARD_CORE);
 	r = aes67_alsa_io_wake_pos(&fx->io, 240, 100, &pos);
 	assert_int_equal(rt_guard_leave(), 0);
-	/* full buffer of 960: avail reaches 240 when hw = 240 */
+	/* full buffer of 960: avail reaches 240 when hw = 240 (positions count from the base,
+	 * the start lead after the start's clock reading) */
 	assert_int_equal(r, 1);
-	assert_int_equal(pos, POS0 + 240);
+	assert_int_equal(pos, POS0 + aes67_alsa_start_lead_frames(RATE) + 240);
 	assert_int_equal(aes67_alsa_io_wake_pos(&fx->io, 240, 240, &pos), 0);
 	/* draining: wake at the end */
 	assert_int_equal(aes67_alsa_io_wake_pos(&fx->io, BUF, 10, &pos), 1);
-	assert_int_equal(pos, POS0 + BUF);
+	assert_int_equal(pos, POS0 + aes67_alsa_start_lead_frames(RATE) + BUF);
 
 	use_capture(fx);
 	assert_int_equal(aes67_alsa_io_start(&fx->io, at_frame(0)), 0);
@@ -339,8 +404,10 @@ int main(void)
 		cmocka_unit_test(test_frames_per_packet),
 		cmocka_unit_test_setup_teardown(test_playback_positions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_playback_staging_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_playback_late_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_lapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_waits_for_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake_pos, setup, teardown),
 	};

@@ -26,19 +26,12 @@
 #include "aes67/pcm.h"
 #include "pcm_impl.h"
 #include "rt_guard.h"
+#include "test_data.h"
 
 #define CHUNK (1u << 20)
 
+/* Seed of test_data_rng_u32(): fixed, so failures reproduce. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd32(void)
-{
-	/* xorshift64*: fixed seed, so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
 
 struct bufs {
 	uint8_t *wire, *back, *back_ref;
@@ -178,7 +171,7 @@ static void test_l32_am824_sample(void **state)
 
 	(void)state;
 	for (uint32_t i = 0; i < CHUNK; i++) {
-		uint32_t v = i < AES67_ARRAY_SIZE(edges) ? edges[i] : rnd32();
+		uint32_t v = i < AES67_ARRAY_SIZE(edges) ? edges[i] : test_data_rng_u32(&rng_state);
 		b.wire[4 * i] = (uint8_t)(v >> 24);
 		b.wire[4 * i + 1] = (uint8_t)(v >> 16);
 		b.wire[4 * i + 2] = (uint8_t)(v >> 8);
@@ -251,7 +244,7 @@ static void test_tails(void **state)
 		for (size_t n = 0; n < 70; n++) {
 			for (size_t off = 0; off < 3; off++) {
 				for (size_t i = 0; i < (n + 4) * sb; i++) {
-					b.wire[i] = (uint8_t)rnd32();
+					b.wire[i] = (uint8_t)test_data_rng_u32(&rng_state);
 				}
 				memcpy(b.back_ref, b.wire, (n + 4) * sb);
 				assert_int_equal(
@@ -375,7 +368,7 @@ static void test_float_encode_random(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t u = rnd32();
+		uint32_t u = test_data_rng_u32(&rng_state);
 		/* Half of them in [-2, 2) where rounding matters, half any bit pattern. */
 		if (i & 1) {
 			b.f[i] = (float)(int32_t)u / 1073741824.0f;
@@ -397,7 +390,7 @@ static void test_float_encode_random(void **state)
 			}
 		}
 		for (size_t i = 0; i < n; i++) {
-			b.s[i] = (int32_t)rnd32();
+			b.s[i] = (int32_t)test_data_rng_u32(&rng_state);
 		}
 		aes67_pcm_ref_encode_s32(fmts[k], b.back_ref, b.s, n);
 		if (fmts[k] != AES67_PCM_AM824) {
@@ -437,43 +430,6 @@ static void test_invalid(void **state)
 	assert_int_equal(aes67_am824_cs_default(w, 0), -EINVAL);
 }
 
-static size_t load_hex(const char *name, uint8_t *out, size_t cap)
-{
-	char path[512];
-	FILE *fp;
-	size_t n = 0;
-	int c, hi = -1;
-	bool comment = false;
-
-	snprintf(path, sizeof(path), "%s/pcm/%s", AES67_TEST_DATA_DIR, name);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	while ((c = fgetc(fp)) != EOF) {
-		int v = -1;
-		if (comment || c == '#') {
-			comment = c != '\n';
-			continue;
-		}
-		if (c >= '0' && c <= '9') {
-			v = c - '0';
-		} else if (c >= 'a' && c <= 'f') {
-			v = c - 'a' + 10;
-		}
-		if (v < 0) {
-			continue;
-		}
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < cap);
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	fclose(fp);
-	return n;
-}
-
 static void test_am824_golden(void **state)
 {
 	uint8_t g[64], cs[2][AES67_AM824_CS_BYTES], out[32];
@@ -482,7 +438,7 @@ static void test_am824_golden(void **state)
 	float f[8];
 
 	(void)state;
-	assert_int_equal(load_hex("am824_48k_2ch.hex", g, sizeof(g)), 24 + 32);
+	assert_int_equal(test_data_load_hex("pcm/am824_48k_2ch.hex", g, sizeof(g)), 24 + 32);
 	assert_int_equal(aes67_am824_cs_default(cs[0], 48000), 0);
 	assert_memory_equal(cs[0], g, 24);
 	memcpy(cs[1], cs[0], sizeof(cs[0]));
@@ -518,11 +474,11 @@ static void test_am824_blocks(void **state)
 	(void)state;
 	for (int ch = 0; ch < CH; ch++) {
 		for (int i = 0; i < AES67_AM824_CS_BYTES; i++) {
-			cs[ch][i] = (uint8_t)rnd32();
+			cs[ch][i] = (uint8_t)test_data_rng_u32(&rng_state);
 		}
 	}
 	for (int i = 0; i < FRAMES * CH; i++) {
-		in[i] = (int32_t)(rnd32() & 0xffffff00u);
+		in[i] = (int32_t)(test_data_rng_u32(&rng_state) & 0xffffff00u);
 	}
 	assert_int_equal(
 		aes67_am824_encode_s32(wire, in, FRAMES, CH, cs[0], start, AES67_AM824_LABEL_U), 0);
@@ -582,18 +538,7 @@ static void test_am824_encode_tables(void **state)
 	uint8_t cs[MAXCH][AES67_AM824_CS_BYTES];
 
 	(void)state;
-	static const int32_t edges[] = {INT32_MAX, INT32_MIN, 0x7fffff7f, 0x7fffff80, 0x7fffff00,
-					-129,	   -128,      -127,	  127,	      128,
-					255,	   256,	      0,	  -1,	      -256};
-	for (size_t i = 0; i < AES67_ARRAY_SIZE(in); i++) {
-		uint32_t u = i < 3 * AES67_ARRAY_SIZE(edges) ? (uint32_t)edges[i % 15] : rnd32();
-		in[i] = (int32_t)u;
-		if (i % 5 == 0) {
-			memcpy(&fin[i], &u, 4);
-		} else {
-			fin[i] = (float)(int32_t)u / 1073741824.0f;
-		}
-	}
+	test_data_fill_pcm_inputs(in, fin, AES67_ARRAY_SIZE(in), &rng_state);
 	for (int isa = 0; isa < PCM_ISA_COUNT; isa++) {
 		const struct pcm_kernels *k = aes67_pcm_kernels_get((enum pcm_isa)isa);
 		if (k == NULL) {
@@ -605,7 +550,7 @@ static void test_am824_encode_tables(void **state)
 				assert_int_equal(aes67_am824_cs_default(cs[c], 48000), 0);
 				if (ch & 1) { /* odd channel counts get random blocks */
 					for (size_t j = 0; j < AES67_AM824_CS_BYTES; j++) {
-						cs[c][j] = (uint8_t)rnd32();
+						cs[c][j] = (uint8_t)test_data_rng_u32(&rng_state);
 					}
 				}
 			}

@@ -23,19 +23,12 @@
 #include "aes67/pcm.h"
 #include "pcm_impl.h"
 #include "rt_guard.h"
+#include "test_data.h"
 
 enum { MAXCH = 64, MAXF = 420 };
 
+/* Seed of test_data_rng_u32(): fixed, so failures reproduce. */
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static uint32_t rnd32(void)
-{
-	/* xorshift64*: fixed seed, so failures reproduce. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
 
 static struct aes67_am824_enc *enc_alloc(unsigned channels, size_t *bytes)
 {
@@ -53,22 +46,6 @@ static int32_t in[MAXF * MAXCH];
 static float fin[MAXF * MAXCH];
 static uint8_t got[MAXF * MAXCH * 4 + 64], want[MAXF * MAXCH * 4 + 64];
 static uint8_t cs[MAXCH][AES67_AM824_CS_BYTES];
-
-static void fill_inputs(void)
-{
-	static const int32_t edges[] = {INT32_MAX, INT32_MIN, 0x7fffff7f, 0x7fffff80, 0x7fffff00,
-					-129,	   -128,      -127,	  127,	      128,
-					255,	   256,	      0,	  -1,	      -256};
-	for (size_t i = 0; i < AES67_ARRAY_SIZE(in); i++) {
-		uint32_t u = i < 3 * AES67_ARRAY_SIZE(edges) ? (uint32_t)edges[i % 15] : rnd32();
-		in[i] = (int32_t)u;
-		if (i % 5 == 0) {
-			memcpy(&fin[i], &u, 4); /* any bit pattern: NaN, inf, denormals */
-		} else {
-			fin[i] = (float)(int32_t)u / 1073741824.0f; /* [-2, 2): rounding matters */
-		}
-	}
-}
 
 static void check_one(const struct aes67_am824_enc *e, unsigned ch, const uint8_t *csp,
 		      uint64_t start, size_t fr, unsigned vu)
@@ -96,7 +73,7 @@ static void test_enc_vs_ref(void **state)
 	struct aes67_am824_enc *e = enc_alloc(MAXCH, &bytes);
 
 	(void)state;
-	fill_inputs();
+	test_data_fill_pcm_inputs(in, fin, AES67_ARRAY_SIZE(in), &rng_state);
 	for (int isa = 0; isa < PCM_ISA_COUNT; isa++) {
 		const struct pcm_kernels *k = aes67_pcm_kernels_get((enum pcm_isa)isa);
 		if (k == NULL) {
@@ -106,7 +83,7 @@ static void test_enc_vs_ref(void **state)
 			const unsigned ch = counts[chi];
 			for (size_t c = 0; c < MAXCH; c++) {
 				for (size_t j = 0; j < AES67_AM824_CS_BYTES; j++) {
-					cs[c][j] = (uint8_t)rnd32();
+					cs[c][j] = (uint8_t)test_data_rng_u32(&rng_state);
 				}
 			}
 			for (unsigned vu = 0; vu < 4; vu++) {
@@ -139,14 +116,14 @@ static void test_enc_stream(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < AES67_ARRAY_SIZE(s); i++) {
-		s[i] = (int32_t)rnd32();
+		s[i] = (int32_t)test_data_rng_u32(&rng_state);
 	}
 	for (unsigned c = 0; c < CH; c++) {
 		assert_int_equal(aes67_am824_cs_default(cs[c], 96000), 0);
 	}
 	assert_int_equal(aes67_am824_enc_init(e, bytes, CH, cs[0], AES67_AM824_LABEL_V), 0);
 	while (f < FRAMES) {
-		size_t n = 1 + rnd32() % 97;
+		size_t n = 1 + test_data_rng_u32(&rng_state) % 97;
 		n = n > FRAMES - f ? FRAMES - f : n;
 		assert_int_equal(
 			aes67_am824_enc_encode_s32(e, out + f * CH * 4, s + f * CH, n, start + f),
@@ -171,13 +148,13 @@ static void test_enc_set_channel(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < AES67_ARRAY_SIZE(s); i++) {
-		s[i] = (int32_t)(rnd32() & 0xffffff00u);
+		s[i] = (int32_t)(test_data_rng_u32(&rng_state) & 0xffffff00u);
 	}
 	for (unsigned c = 0; c < CH; c++) {
 		assert_int_equal(aes67_am824_cs_default(cs[c], 48000), 0);
 	}
 	for (size_t j = 0; j < sizeof(newcs); j++) {
-		newcs[j] = (uint8_t)rnd32();
+		newcs[j] = (uint8_t)test_data_rng_u32(&rng_state);
 	}
 	assert_int_equal(aes67_am824_enc_init(e, bytes, CH, cs[0], 0), 0);
 	assert_int_equal(aes67_am824_enc_set_channel(e, 2, newcs, AES67_AM824_LABEL_U), 0);
@@ -211,38 +188,11 @@ static void test_enc_golden(void **state)
 	static const int32_t audio[] = {0x123456, 0, -1, -0x800000, 1, 0x55aa55, 0x7fffff, 1};
 	uint8_t g[64], c2[2][AES67_AM824_CS_BYTES], out[32];
 	int32_t s[8];
-	size_t n = 0, bytes;
-	int hi = -1, ch;
-	char path[512];
-	FILE *fp;
+	size_t bytes;
 	struct aes67_am824_enc *e = enc_alloc(2, &bytes);
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/pcm/am824_48k_2ch.hex", AES67_TEST_DATA_DIR);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	while ((ch = fgetc(fp)) != EOF) {
-		int v = ch >= '0' && ch <= '9'	 ? ch - '0'
-			: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-						 : -1;
-		if (ch == '#') {
-			while ((ch = fgetc(fp)) != EOF && ch != '\n') {
-			}
-			continue;
-		}
-		if (v < 0) {
-			continue;
-		}
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < sizeof(g));
-			g[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	fclose(fp);
-	assert_int_equal(n, 24 + 32);
+	assert_int_equal(test_data_load_hex("pcm/am824_48k_2ch.hex", g, sizeof(g)), 24 + 32);
 	memcpy(c2[0], g, 24);
 	memcpy(c2[1], g, 24);
 	for (int i = 0; i < 8; i++) {

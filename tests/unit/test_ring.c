@@ -18,34 +18,10 @@
 
 #include "aes67/error.h"
 #include "aes67/ring.h"
+#include "ring_fixture.h"
 #include "rt_guard.h"
 
-struct fixture {
-	void *mem;
-	size_t bytes;
-	struct aes67_ring ring;
-};
-
 static const struct aes67_ring_geometry geo_small = {48000, 2, 2, 64, AES67_RING_FORMAT_S32};
-
-static void fixture_make(struct fixture *f, const struct aes67_ring_geometry *g)
-{
-	struct aes67_ring_layout l;
-	const char *why = NULL;
-
-	assert_int_equal(aes67_ring_layout(g, &l), 0);
-	f->bytes = (size_t)l.total_bytes;
-	f->mem = aligned_alloc(64, f->bytes);
-	assert_non_null(f->mem);
-	memset(f->mem, 0xa5, f->bytes); /* init must not rely on zeroed memory */
-	assert_int_equal(aes67_ring_init(f->mem, f->bytes, g, 0x1234), 0);
-	assert_int_equal(aes67_ring_attach(f->mem, f->bytes, &f->ring, &why), 0);
-}
-
-static void fixture_free(struct fixture *f)
-{
-	free(f->mem);
-}
 
 static int32_t pattern(uint64_t pos, uint32_t ch)
 {
@@ -81,7 +57,7 @@ static void expect_silence(const int32_t *buf, uint32_t n, uint32_t channels)
 
 static void test_write_read_by_position(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 	struct aes67_ring_read_stats st;
 	int32_t in[64 * 2];
 	int32_t out[64 * 2];
@@ -89,7 +65,7 @@ static void test_write_read_by_position(void **state)
 	const uint64_t base = 48000ull * 1700000000ull; /* a realistic media position */
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	d = &f.ring.capture;
 	assert_int_equal(aes67_ring_write_pos(d), 0);
 
@@ -125,19 +101,19 @@ static void test_write_read_by_position(void **state)
 	assert_int_equal(st.missing_frames, 4);
 	aes67_ring_set_read_pos(&f.ring.play, 77);
 	assert_int_equal(aes67_ring_read_pos(&f.ring.play), 77);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_lapped_and_stale_lap(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 	struct aes67_ring_read_stats st;
 	int32_t in[64 * 2];
 	int32_t out[64 * 2];
 	const struct aes67_ring_dir *d;
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	d = &f.ring.capture;
 
 	/* Lap 1: positions 0..63, all of it. */
@@ -168,18 +144,18 @@ static void test_lapped_and_stale_lap(void **state)
 	expect_silence(out, 16, 2);
 	expect_pattern(out + 16 * 2, 16, 16, 2);
 	expect_silence(out + 32 * 2, 32, 2);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_bad_arguments(void **state)
 {
 	static const struct aes67_ring_geometry play_only = {48000, 2, 0, 64,
 							     AES67_RING_FORMAT_S32};
-	struct fixture f;
+	struct ring_fixture f;
 	int32_t buf[65 * 2] = {0};
 
 	(void)state;
-	fixture_make(&f, &play_only);
+	ring_fixture_make(&f, &play_only);
 	assert_int_equal(aes67_ring_write(&f.ring.capture, 0, buf, 1), -EINVAL);
 	assert_int_equal(aes67_ring_read(&f.ring.capture, 0, buf, 1, NULL), -EINVAL);
 	assert_int_equal(aes67_ring_write_pos(&f.ring.capture), 0);
@@ -193,15 +169,15 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(aes67_ring_read(&f.ring.play, UINT64_MAX - 1, buf, 1, NULL),
 			 -AES67_ERANGE);
 	assert_int_equal(aes67_ring_write(&f.ring.play, AES67_RING_POS_LIMIT - 1, buf, 1), 1);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_owner(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	assert_int_equal(aes67_ring_owner_acquire(&f.ring, 0), -EINVAL);
 	assert_int_equal(aes67_ring_owner_acquire(&f.ring, 100), 0);
 	assert_int_equal(aes67_ring_owner_acquire(&f.ring, 100), 0);
@@ -214,17 +190,17 @@ static void test_owner(void **state)
 	assert_int_equal(aes67_ring_owner_reclaim(&f.ring, 100), -EPERM);
 	assert_int_equal(aes67_ring_owner_reclaim(&f.ring, 200), 0);
 	assert_int_equal(aes67_ring_owner_acquire(&f.ring, 300), 0);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_liveness(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 	uint64_t gen;
 	const char *why = NULL;
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	gen = aes67_ring_generation(&f.ring);
 	assert_int_equal(gen, 0x1234);
 	aes67_ring_heartbeat(&f.ring, 5000000000ull);
@@ -242,13 +218,13 @@ static void test_liveness(void **state)
 	aes67_ring_close(&f.ring);
 	assert_int_equal(aes67_ring_generation(&f.ring), 0);
 	assert_int_equal(aes67_ring_alive(&f.ring, 0x5678, 6000000000ull, 100000000), 0);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_rt_paths_are_clean(void **state)
 {
 	static const struct aes67_ring_geometry geo = {48000, 8, 8, 1024, AES67_RING_FORMAT_S32};
-	struct fixture f;
+	struct ring_fixture f;
 	struct aes67_ring_read_stats st;
 	struct aes67_clock_values v = {.base_mono_ns = 1000,
 				       .base_ptp_ns = 37000000000ull,
@@ -261,7 +237,7 @@ static void test_rt_paths_are_clean(void **state)
 	int r = 0;
 
 	(void)state;
-	fixture_make(&f, &geo);
+	ring_fixture_make(&f, &geo);
 	fill_pattern(in, 1000, 256, 8);
 	rt_guard_enter(RT_GUARD_CORE);
 	r |= aes67_ring_write(&f.ring.capture, 1000, in, 256) != 256;
@@ -287,7 +263,7 @@ static void test_rt_paths_are_clean(void **state)
 	assert_int_equal(rt_guard_leave(), 0);
 	assert_int_equal(r, 0);
 	expect_pattern(out, 1000, 256, 8);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 int main(void)

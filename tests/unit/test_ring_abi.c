@@ -19,6 +19,7 @@
 
 #include "aes67/error.h"
 #include "aes67/ring.h"
+#include "ring_fixture.h"
 
 #define GOLDEN_MAX 128
 
@@ -202,32 +203,7 @@ static void test_layout_rejects_bad_geometry(void **state)
 	}
 }
 
-struct fixture {
-	void *mem;
-	size_t bytes;
-	struct aes67_ring ring;
-};
-
 static const struct aes67_ring_geometry geo_small = {48000, 2, 2, 64, AES67_RING_FORMAT_S32};
-
-static void fixture_make(struct fixture *f, const struct aes67_ring_geometry *g)
-{
-	struct aes67_ring_layout l;
-	const char *why = NULL;
-
-	assert_int_equal(aes67_ring_layout(g, &l), 0);
-	f->bytes = (size_t)l.total_bytes;
-	f->mem = aligned_alloc(64, f->bytes);
-	assert_non_null(f->mem);
-	memset(f->mem, 0xa5, f->bytes); /* init must not rely on zeroed memory */
-	assert_int_equal(aes67_ring_init(f->mem, f->bytes, g, 0x1234), 0);
-	assert_int_equal(aes67_ring_attach(f->mem, f->bytes, &f->ring, &why), 0);
-}
-
-static void fixture_free(struct fixture *f)
-{
-	free(f->mem);
-}
 
 static void expect_refused(void *mem, size_t bytes, const char *reason)
 {
@@ -244,12 +220,12 @@ static void expect_refused(void *mem, size_t bytes, const char *reason)
 
 static void test_validate_refuses(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 	struct aes67_ring_header *h;
 	struct aes67_ring_header saved;
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	h = f.mem;
 	memcpy(&saved, h, offsetof(struct aes67_ring_header, reserved0));
 	assert_int_equal(aes67_ring_validate(f.mem, f.bytes, NULL), 0);
@@ -281,20 +257,20 @@ static void test_validate_refuses(void **state)
 	MUTATE(h->total_bytes += 64, "total size does not match the geometry");
 #undef MUTATE
 	assert_int_equal(aes67_ring_validate(f.mem, f.bytes, NULL), 0);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 static void test_init_rejects(void **state)
 {
-	struct fixture f;
+	struct ring_fixture f;
 
 	(void)state;
-	fixture_make(&f, &geo_small);
+	ring_fixture_make(&f, &geo_small);
 	assert_int_equal(aes67_ring_init(f.mem, f.bytes - 1, &geo_small, 1), -ENOSPC);
 	assert_int_equal(aes67_ring_init(f.mem, f.bytes, &geo_small, 0), -EINVAL);
 	assert_int_equal(aes67_ring_init((uint8_t *)f.mem + 4, f.bytes - 4, &geo_small, 1),
 			 -EINVAL);
-	fixture_free(&f);
+	ring_fixture_free(&f);
 }
 
 /* Counting pattern: distinct for every (position, channel), 24-bit left-justified. */

@@ -19,67 +19,15 @@
 #include "aes67/error.h"
 #include "aes67/rtp.h"
 #include "rt_guard.h"
+#include "test_data.h"
 
 #define MAX_PACKET 2048
-
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-/* Reads tests/data/rtp/<name>: hex octets separated by blanks, '#' to end of line is comment. */
-static size_t load_hex(const char *name, uint8_t *out, size_t cap)
-{
-	char path[512];
-	FILE *f;
-	size_t n = 0;
-	int c, hi = -1;
-	bool comment = false;
-
-	snprintf(path, sizeof(path), "%s/rtp/%s", AES67_TEST_DATA_DIR, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	while ((c = fgetc(f)) != EOF) {
-		if (comment) {
-			comment = c != '\n';
-			continue;
-		}
-		if (c == '#') {
-			comment = true;
-			continue;
-		}
-		int v = hex_val(c);
-		if (v < 0) {
-			assert_int_equal(hi, -1); /* no split octets */
-			continue;
-		}
-		if (hi < 0) {
-			hi = v;
-		} else {
-			assert_true(n < cap);
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	fclose(f);
-	assert_int_equal(hi, -1);
-	return n;
-}
 
 static void test_parse_l24(void **state)
 {
 	uint8_t pkt[MAX_PACKET];
 	struct aes67_rtp_header h;
-	size_t n = load_hex("l24_stereo_1ms.hex", pkt, sizeof(pkt));
+	size_t n = test_data_load_hex("rtp/l24_stereo_1ms.hex", pkt, sizeof(pkt));
 
 	(void)state;
 	assert_int_equal(n, 12 + 288);
@@ -116,7 +64,7 @@ static void test_parse_csrc_ext_pad(void **state)
 {
 	uint8_t pkt[MAX_PACKET];
 	struct aes67_rtp_header h;
-	size_t n = load_hex("csrc_ext_pad.hex", pkt, sizeof(pkt));
+	size_t n = test_data_load_hex("rtp/csrc_ext_pad.hex", pkt, sizeof(pkt));
 	static const uint8_t payload[] = {1, 2, 3, 4, 5, 6};
 
 	(void)state;
@@ -147,7 +95,7 @@ static void test_parse_pad_only(void **state)
 {
 	uint8_t pkt[MAX_PACKET];
 	struct aes67_rtp_header h;
-	size_t n = load_hex("pad_only.hex", pkt, sizeof(pkt));
+	size_t n = test_data_load_hex("rtp/pad_only.hex", pkt, sizeof(pkt));
 
 	(void)state;
 	assert_int_equal(aes67_rtp_parse(&h, pkt, n), 12);
@@ -163,21 +111,21 @@ static void test_parse_refusals(void **state)
 		const char *file;
 		int err;
 	} cases[] = {
-		{"truncated_fixed.hex", -AES67_ETRUNCATED},
-		{"truncated_csrc.hex", -AES67_ETRUNCATED},
-		{"truncated_ext.hex", -AES67_ETRUNCATED},
-		{"truncated_ext_header.hex", -AES67_ETRUNCATED},
-		{"bad_version.hex", -AES67_EVERSION},
-		{"pad_zero.hex", -AES67_EPADDING},
-		{"pad_too_big.hex", -AES67_EPADDING},
-		{"pad_header_only.hex", -AES67_EPADDING},
+		{"rtp/truncated_fixed.hex", -AES67_ETRUNCATED},
+		{"rtp/truncated_csrc.hex", -AES67_ETRUNCATED},
+		{"rtp/truncated_ext.hex", -AES67_ETRUNCATED},
+		{"rtp/truncated_ext_header.hex", -AES67_ETRUNCATED},
+		{"rtp/bad_version.hex", -AES67_EVERSION},
+		{"rtp/pad_zero.hex", -AES67_EPADDING},
+		{"rtp/pad_too_big.hex", -AES67_EPADDING},
+		{"rtp/pad_header_only.hex", -AES67_EPADDING},
 	};
 	uint8_t pkt[MAX_PACKET];
 	struct aes67_rtp_header h;
 
 	(void)state;
 	for (size_t i = 0; i < AES67_ARRAY_SIZE(cases); i++) {
-		size_t n = load_hex(cases[i].file, pkt, sizeof(pkt));
+		size_t n = test_data_load_hex(cases[i].file, pkt, sizeof(pkt));
 		assert_int_equal(aes67_rtp_parse(&h, pkt, n), cases[i].err);
 	}
 	assert_int_equal(aes67_rtp_parse(NULL, pkt, 12), -EINVAL);
@@ -188,7 +136,7 @@ static void test_build_roundtrip(void **state)
 {
 	uint8_t pkt[MAX_PACKET], out[MAX_PACKET];
 	struct aes67_rtp_header h;
-	size_t n = load_hex("csrc_ext_pad.hex", pkt, sizeof(pkt));
+	size_t n = test_data_load_hex("rtp/csrc_ext_pad.hex", pkt, sizeof(pkt));
 	int hl;
 
 	(void)state;
@@ -281,6 +229,25 @@ static void test_ts_extend(void **state)
 	}
 }
 
+/* One packet for the receive statistics: its sequence number and what update must make of it. */
+struct seq_step {
+	uint16_t seq;
+	enum aes67_rtp_seq_event want;
+};
+
+/* Feeds the steps in order (timestamp and arrival 0, so no jitter) and checks every verdict. */
+static void feed_seq(struct aes67_rtp_stats *s, const struct seq_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = (int)aes67_rtp_stats_update(s, steps[i].seq, 0, 0);
+
+		if (got != (int)steps[i].want) {
+			fail_msg("step %zu (seq %u): verdict %d, expected %d", i, steps[i].seq, got,
+				 (int)steps[i].want);
+		}
+	}
+}
+
 static void test_stats_in_order_wrap(void **state)
 {
 	struct aes67_rtp_stats s;
@@ -309,16 +276,16 @@ static void test_stats_loss_reorder_dup(void **state)
 	struct aes67_rtp_stats s;
 	struct aes67_rtp_stats_report r;
 
+	static const struct seq_step steps[] = {
+		{10, AES67_RTP_SEQ_FIRST},     {11, AES67_RTP_SEQ_IN_ORDER},
+		{14, AES67_RTP_SEQ_GAP},       {12, AES67_RTP_SEQ_REORDERED},
+		{12, AES67_RTP_SEQ_DUPLICATE}, {14, AES67_RTP_SEQ_DUPLICATE},
+		{9, AES67_RTP_SEQ_REORDERED}, /* older than the first: extends the expected range */
+	};
+
 	(void)state;
 	aes67_rtp_stats_init(&s);
-	assert_int_equal(aes67_rtp_stats_update(&s, 10, 0, 0), AES67_RTP_SEQ_FIRST);
-	assert_int_equal(aes67_rtp_stats_update(&s, 11, 0, 0), AES67_RTP_SEQ_IN_ORDER);
-	assert_int_equal(aes67_rtp_stats_update(&s, 14, 0, 0), AES67_RTP_SEQ_GAP);
-	assert_int_equal(aes67_rtp_stats_update(&s, 12, 0, 0), AES67_RTP_SEQ_REORDERED);
-	assert_int_equal(aes67_rtp_stats_update(&s, 12, 0, 0), AES67_RTP_SEQ_DUPLICATE);
-	assert_int_equal(aes67_rtp_stats_update(&s, 14, 0, 0), AES67_RTP_SEQ_DUPLICATE);
-	/* Older than the first packet: extends the expected range. */
-	assert_int_equal(aes67_rtp_stats_update(&s, 9, 0, 0), AES67_RTP_SEQ_REORDERED);
+	feed_seq(&s, steps, AES67_ARRAY_SIZE(steps));
 	aes67_rtp_stats_get(&s, &r);
 	assert_int_equal(r.expected, 6); /* 9..14 */
 	assert_int_equal(r.received, 5);
@@ -337,16 +304,17 @@ static void test_stats_restart(void **state)
 	struct aes67_rtp_stats s;
 	struct aes67_rtp_stats_report r;
 
+	/* A jump of 20000 is beyond MAX_DROPOUT: bad until confirmed by its successor. */
+	static const struct seq_step steps[] = {
+		{100, AES67_RTP_SEQ_FIRST},	 {101, AES67_RTP_SEQ_IN_ORDER},
+		{20101, AES67_RTP_SEQ_BAD},	 {102, AES67_RTP_SEQ_IN_ORDER},
+		{30000, AES67_RTP_SEQ_BAD},	 {30001, AES67_RTP_SEQ_RESTART},
+		{30002, AES67_RTP_SEQ_IN_ORDER},
+	};
+
 	(void)state;
 	aes67_rtp_stats_init(&s);
-	assert_int_equal(aes67_rtp_stats_update(&s, 100, 0, 0), AES67_RTP_SEQ_FIRST);
-	assert_int_equal(aes67_rtp_stats_update(&s, 101, 0, 0), AES67_RTP_SEQ_IN_ORDER);
-	/* A jump of 20000 is beyond MAX_DROPOUT: bad until confirmed by its successor. */
-	assert_int_equal(aes67_rtp_stats_update(&s, 20101, 0, 0), AES67_RTP_SEQ_BAD);
-	assert_int_equal(aes67_rtp_stats_update(&s, 102, 0, 0), AES67_RTP_SEQ_IN_ORDER);
-	assert_int_equal(aes67_rtp_stats_update(&s, 30000, 0, 0), AES67_RTP_SEQ_BAD);
-	assert_int_equal(aes67_rtp_stats_update(&s, 30001, 0, 0), AES67_RTP_SEQ_RESTART);
-	assert_int_equal(aes67_rtp_stats_update(&s, 30002, 0, 0), AES67_RTP_SEQ_IN_ORDER);
+	feed_seq(&s, steps, AES67_ARRAY_SIZE(steps));
 	aes67_rtp_stats_get(&s, &r);
 	assert_int_equal(r.restarts, 1);
 	assert_int_equal(r.bad, 2);
@@ -390,7 +358,7 @@ static void test_rt_guard(void **state)
 	struct aes67_rtp_header h;
 	struct aes67_rtp_stats s;
 	struct aes67_rtp_stats_report r;
-	size_t n = load_hex("csrc_ext_pad.hex", pkt, sizeof(pkt));
+	size_t n = test_data_load_hex("rtp/csrc_ext_pad.hex", pkt, sizeof(pkt));
 	int a, b;
 
 	(void)state;

@@ -447,6 +447,17 @@ static const struct aes67_sdp_refclk *refclk_of(const char *value)
 
 static void test_refclk_forms(void **state)
 {
+	static const struct {
+		const char *text;
+		enum aes67_sdp_refclk_kind kind;
+		const char *value;
+	} others[] = {
+		{"gps", AES67_SDP_REFCLK_GPS, ""},
+		{"private:traceable", AES67_SDP_REFCLK_OTHER, "private:traceable"},
+		{"private", AES67_SDP_REFCLK_PRIVATE, NULL},
+		{"ntp=pool.example.org", AES67_SDP_REFCLK_NTP, "pool.example.org"},
+		{"vendor=xyz", AES67_SDP_REFCLK_OTHER, "vendor=xyz"},
+	};
 	const struct aes67_sdp_refclk *r;
 
 	(void)state;
@@ -476,20 +487,14 @@ static void test_refclk_forms(void **state)
 	r = refclk_of("localmac=7c:e9:d3:1b:9a:af");
 	assert_int_equal(r->mac[5], 0xaf);
 
-	r = refclk_of("gps");
-	assert_int_equal(r->kind, AES67_SDP_REFCLK_GPS);
-	assert_string_equal(r->value, "");
-	r = refclk_of("private:traceable");
-	assert_int_equal(r->kind, AES67_SDP_REFCLK_OTHER);
-	assert_string_equal(r->value, "private:traceable");
-	r = refclk_of("private");
-	assert_int_equal(r->kind, AES67_SDP_REFCLK_PRIVATE);
-	r = refclk_of("ntp=pool.example.org");
-	assert_int_equal(r->kind, AES67_SDP_REFCLK_NTP);
-	assert_string_equal(r->value, "pool.example.org");
-	r = refclk_of("vendor=xyz");
-	assert_int_equal(r->kind, AES67_SDP_REFCLK_OTHER);
-	assert_string_equal(r->value, "vendor=xyz");
+	/* The other forms: their kind, and the text kept as value (NULL: not checked). */
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(others); i++) {
+		r = refclk_of(others[i].text);
+		assert_int_equal(r->kind, others[i].kind);
+		if (others[i].value != NULL) {
+			assert_string_equal(r->value, others[i].value);
+		}
+	}
 }
 
 static void test_mediaclk_forms(void **state)
