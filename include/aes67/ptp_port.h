@@ -149,6 +149,7 @@ struct aes67_ptp_port_status {
 	bool locked;
 	int64_t locked_for_ns; /* time since the servo locked; 0 when not locked */
 	uint32_t servo_samples, servo_outliers, servo_steps;
+	uint32_t servo_reacquired, servo_rate_reopened; /* see aes67_ptp_servo_status */
 	uint32_t rx[16]; /* per messageType (index = enum aes67_ptp_msg_type) */
 	uint32_t tx[16];
 	uint32_t drop[AES67_PTP_PORT_DROP_COUNT];
@@ -176,8 +177,8 @@ struct aes67_ptp_port {
 	/* Slave side. */
 	struct aes67_ptp_servo servo;
 	bool locked, have_sync, sync_wait_fup;
-	/* LISTENING: the best foreign master seen (qualified or not) whose Syncs train the servo
-	 * before the BMCA selects it (ptp_port_slave.c). */
+	/* LISTENING or MASTER: the best foreign master seen (qualified or not) whose Syncs
+	 * train the servo before the BMCA selects it (ptp_port_slave.c). */
 	bool have_cand;
 	struct aes67_ptp_port_identity cand;
 	uint16_t sync_seq_rx;

@@ -33,6 +33,8 @@ extern "C" {
 #endif
 
 #define AES67_PTP_SERVO_DELAY_WINDOW_MAX 15
+/* Rejected samples remembered for re-acquisition (the latest ones of a longer run). */
+#define AES67_PTP_SERVO_OUTLIER_RUN_MAX 16
 
 struct aes67_ptp_servo_config {
 	/* |offset| above this re-anchors the mapping instead of slewing. Default 1 ms. */
@@ -49,8 +51,9 @@ struct aes67_ptp_servo_config {
 	 * outlier. Defaults 5 sigma, 10 us. */
 	double gate_sigma;
 	int64_t gate_min_ns;
-	/* After this many consecutive outliers the next one is believed (step or re-acquire).
-	 * Default 4. */
+	/* After this many consecutive outliers the next one is believed: the run of rejected
+	 * samples (the last AES67_PTP_SERVO_OUTLIER_RUN_MAX of it) and this one are fitted with a
+	 * line, whose value and slope re-acquire phase and rate (or step). Default 4. */
 	unsigned outlier_max;
 	/* Median window for path delay samples (odd, 1..15). Default 5. A delay sample farther
 	 * than gate_min_ns from the median is not averaged. */
@@ -59,8 +62,9 @@ struct aes67_ptp_servo_config {
 	 * seen (before that: plain running mean), 0 < w <= 1. Default 1/64 (8 s at 8/s). */
 	double delay_weight;
 	/* Locked after lock_samples consecutive |offset| < lock_ns; unlocked after
-	 * unlock_samples consecutive |offset| > unlock_ns (or on a step). Defaults 16 x 5 us,
-	 * 4 x 50 us. */
+	 * unlock_samples consecutive |offset| > unlock_ns, after 2 x lock_samples consecutive
+	 * |offset| >= lock_ns (a lasting error inside the hysteresis band is not lock), or on a
+	 * step or re-acquisition. Defaults 16 x 5 us, 4 x 50 us. */
 	int64_t lock_ns;
 	unsigned lock_samples;
 	int64_t unlock_ns;
@@ -83,12 +87,14 @@ enum aes67_ptp_servo_result {
 struct aes67_ptp_servo_status {
 	bool valid; /* a mapping exists */
 	bool locked;
-	int64_t offset_ns; /* last measured offset: mapping minus master (before update) */
+	int64_t offset_ns; /* mapping minus master (before update) at the last sample used */
 	double rate_ppm;   /* mapping rate minus 1, in ppm (+: local clock slow) */
 	int64_t mean_path_delay_ns;
 	int64_t lock_mono_ns; /* t2 of the sample that declared lock (valid when locked) */
 	double sigma_ns;      /* filter's 1-sigma phase uncertainty after the last update */
 	uint32_t samples, outliers, steps, delay_samples, delay_outliers;
+	uint32_t reacquired;	/* re-acquisitions from a run of outliers */
+	uint32_t rate_reopened; /* rate uncertainty re-opened on one-sided innovations */
 };
 
 /* Caller-owned servo state; members are private to ptp_servo.c. */
@@ -106,7 +112,15 @@ struct aes67_ptp_servo {
 	int64_t delay_local_ns[AES67_PTP_SERVO_DELAY_WINDOW_MAX];
 	unsigned delay_n, delay_pos;
 	double delay_diff_avg_ns, delay_local_avg_ns;
-	unsigned outlier_run, good_run, bad_run;
+	unsigned outlier_run, good_run, bad_run, out_run;
+	/* The current run of rejected samples: t2 and innovation against the unchanged model. */
+	int64_t run_t_ns[AES67_PTP_SERVO_OUTLIER_RUN_MAX];
+	double run_y_ns[AES67_PTP_SERVO_OUTLIER_RUN_MAX];
+	/* Exponential mean of accepted innovations: a lasting one-sided mean is a rate change of
+	 * the master that the narrowed filter would follow only slowly (see ptp_servo.c). */
+	double innov_mean_ns;
+	unsigned drift_run; /* samples in a row with that mean beyond its threshold */
+	uint32_t reacquired, rate_reopened;
 	unsigned delay_run; /* good samples in a row since the path delay is known */
 	int64_t offset_ns, lock_mono_ns;
 	uint32_t samples, outliers, steps, delay_samples, delay_outliers;

@@ -77,8 +77,10 @@ static void print_human(const json_t *p)
 	printf("\n%-17s %lld ns\n", "offset", int_of(p, "offset_ns"));
 	printf("%-17s %lld ns\n", "mean path delay", int_of(p, "mean_path_delay_ns"));
 	printf("%-17s %+.3f ppm\n", "rate", json_real_value(json_object_get(p, "rate_ppm")));
-	printf("%-17s %lld samples, %lld outliers, %lld steps\n", "servo", int_of(servo, "samples"),
-	       int_of(servo, "outliers"), int_of(servo, "steps"));
+	printf("%-17s %lld samples, %lld outliers, %lld steps, %lld re-acquired, %lld rate "
+	       "re-opened\n",
+	       "servo", int_of(servo, "samples"), int_of(servo, "outliers"), int_of(servo, "steps"),
+	       int_of(servo, "reacquired"), int_of(servo, "rate_reopened"));
 	print_counters("received", json_object_get(p, "rx"));
 	print_counters("sent", json_object_get(p, "tx"));
 	print_counters("dropped", json_object_get(p, "drops"));

@@ -335,7 +335,7 @@ static void transition(struct aes67_ptp_port *p, enum aes67_ptp_fsm_event ev, in
 			p->cfg.timebase = tb;
 		}
 	}
-	if (old == AES67_PTP_LISTENING && slave_like(s) && ptp_port_slave_trained(p)) {
+	if (ptp_port_trains(old) && slave_like(s) && ptp_port_slave_trained(p)) {
 		/* The master the servo trained on while it was qualified: keep the mapping. */
 		ptp_port_slave_reset_keep_servo(p);
 		/* It has a Sync to pair with: measure the path delay at once (§9.5.11.2 bounds
@@ -367,7 +367,7 @@ static void transition(struct aes67_ptp_port *p, enum aes67_ptp_fsm_event ev, in
 		p->announce_tx_due = PORT_NEVER;
 		p->sync_tx_due = PORT_NEVER;
 	}
-	if (old == AES67_PTP_LISTENING && !slave_like(s)) {
+	if (ptp_port_trains(old) && !slave_like(s)) {
 		/* Not following the candidate after all: nothing of the training is kept. */
 		ptp_port_slave_untrain(p);
 	}
@@ -548,9 +548,9 @@ static int dispatch(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m,
 	case AES67_PTP_SYNC:
 	case AES67_PTP_FOLLOW_UP:
 	case AES67_PTP_DELAY_RESP:
-		/* LISTENING: Sync and Follow_Up only train the servo (ptp_port_slave.c). */
+		/* LISTENING, MASTER: Sync and Follow_Up only train the servo (ptp_port_slave.c). */
 		if (!slave_like(p->state) &&
-		    !(p->state == AES67_PTP_LISTENING && type != AES67_PTP_DELAY_RESP)) {
+		    !(ptp_port_trains(p->state) && type != AES67_PTP_DELAY_RESP)) {
 			break;
 		}
 		if (type == AES67_PTP_SYNC) {
@@ -653,6 +653,8 @@ void aes67_ptp_port_status(const struct aes67_ptp_port *p, int64_t now_ns,
 	st->servo_samples = ss.samples;
 	st->servo_outliers = ss.outliers;
 	st->servo_steps = ss.steps;
+	st->servo_reacquired = ss.reacquired;
+	st->servo_rate_reopened = ss.rate_reopened;
 	memcpy(st->rx, p->rx, sizeof(st->rx));
 	memcpy(st->tx, p->tx, sizeof(st->tx));
 	memcpy(st->drop, p->drop, sizeof(st->drop));

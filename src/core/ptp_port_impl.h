@@ -23,6 +23,14 @@ static inline uint32_t tx_token(unsigned type, uint16_t seq)
 	return (uint32_t)type << 16 | seq;
 }
 
+/* States in which the Syncs of the best foreign master train the servo while that master is
+ * being qualified (§9.3.2.5): LISTENING, and MASTER/PRE_MASTER, which a better master makes a
+ * slave two Announces later (two clocks started together: whoever timed out first). */
+static inline bool ptp_port_trains(enum aes67_ptp_port_state s)
+{
+	return s == AES67_PTP_LISTENING || s == AES67_PTP_MASTER || s == AES67_PTP_PRE_MASTER;
+}
+
 /* Counting helpers. */
 static inline void port_drop(struct aes67_ptp_port *p, enum aes67_ptp_port_drop why)
 {
@@ -59,10 +67,10 @@ int ptp_port_master_tx_ts(struct aes67_ptp_port *p, uint16_t seq, int64_t tx_mon
 void ptp_port_slave_reset(struct aes67_ptp_port *p);
 /* As ptp_port_slave_reset() but the servo (trained on the new parent) and its Sync stay. */
 void ptp_port_slave_reset_keep_servo(struct aes67_ptp_port *p);
-/* Entering UNCALIBRATED/SLAVE: true when the servo was trained on the new parent while
- * LISTENING and may be kept; otherwise (and whenever false) the caller resets it. */
+/* Entering UNCALIBRATED/SLAVE: true when the servo was trained on the new parent (while
+ * LISTENING or MASTER) and may be kept; otherwise (and whenever false) the caller resets it. */
 bool ptp_port_slave_trained(const struct aes67_ptp_port *p);
-/* Leaving LISTENING for a non-slave state, or the candidate changed: forget the training. */
+/* Leaving a training state for a non-slave state, or the candidate changed: forget it. */
 void ptp_port_slave_untrain(struct aes67_ptp_port *p);
 void ptp_port_slave_tick(struct aes67_ptp_port *p, int64_t now_ns);
 int ptp_port_slave_sync(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m, int64_t rx_mono_ns,

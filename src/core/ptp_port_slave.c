@@ -7,8 +7,9 @@
  * lock become MASTER_CLOCK_SELECTED and SYNCHRONIZATION_FAULT for the state machine.
  *
  * Only messages from the selected parent are used (UNCALIBRATED and SLAVE); the caller has
- * already dropped other domains and our own messages. While LISTENING, the Syncs of the best
- * foreign master seen so far (still being qualified, §9.3.2.5) train the servo without a path
+ * already dropped other domains and our own messages. While LISTENING (or MASTER, when a better
+ * master is appearing), the Syncs of the best foreign master seen so far (still being
+ * qualified, §9.3.2.5) train the servo without a path
  * delay (aes67_ptp_servo_train()): nothing is adopted and nothing is sent, but when the BMCA
  * selects that master the mapping has converged and lock needs only a few confirming samples
  * once the delay is measured. Another candidate, or any other outcome, discards the training. A
@@ -65,8 +66,8 @@ bool ptp_port_slave_trained(const struct aes67_ptp_port *p)
 	       aes67_ptp_port_identity_cmp(&p->cand, &p->parent.sender) == 0;
 }
 
-/* LISTENING: is @m from the best foreign master on record (before any Announce: from the
- * first master heard, whose Syncs precede its first Announce)? A new best one restarts
+/* Training (LISTENING, MASTER): is @m from the best foreign master on record (before any Announce:
+ * from the first master heard, whose Syncs precede its first Announce)? A new best one restarts
  * training. */
 static bool from_candidate(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m)
 {
@@ -96,7 +97,7 @@ static bool from_candidate(struct aes67_ptp_port *p, const struct aes67_ptp_msg 
 
 static bool from_parent(struct aes67_ptp_port *p, const struct aes67_ptp_msg *m)
 {
-	if (p->state == AES67_PTP_LISTENING) {
+	if (ptp_port_trains(p->state)) {
 		return from_candidate(p, m);
 	}
 	return p->have_parent &&
@@ -122,7 +123,7 @@ static void check_lock(struct aes67_ptp_port *p, int64_t now_ns)
 
 static int feed_sync(struct aes67_ptp_port *p, int64_t t1_ns, int64_t t2_ns, int64_t now_ns)
 {
-	bool training = p->state == AES67_PTP_LISTENING;
+	bool training = ptp_port_trains(p->state);
 	int r = training ? aes67_ptp_servo_train(&p->servo, t1_ns, t2_ns)
 			 : aes67_ptp_servo_sync(&p->servo, t1_ns, t2_ns);
 

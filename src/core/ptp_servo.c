@@ -9,6 +9,17 @@
  * set by one physical number, the oscillator's frequency wander (cfg.wander_ppb). The
  * measurement noise is re-estimated from the innovations so the outlier gate follows the real
  * jitter of the path.
+ *
+ * Two ways the model can be wrong, both seen on the test bed (issue 4, docs/ptp.md "Servo"):
+ * - A wrong rate from a bad early sample (one preempted Sync makes the two-sample estimate tens
+ *   of ppm off). The next samples then fall outside the gate, and a re-acquisition that only
+ *   re-opened the phase corrected the rate by ~1 ppm per cycle: no lock for minutes. Now the
+ *   run of rejected samples, all measured against the same unchanged model, is fitted with a
+ *   line whose slope is the rate error (fit_run()).
+ * - A master whose rate moves (a grandmaster on CLOCK_REALTIME re-tuned by NTP or adjtimex)
+ *   while the filter has narrowed to the quartz wander: the rate follows with a time constant
+ *   of tens of seconds and the error ramps at ~1 us/s per ppm. A lasting one-sided mean of the
+ *   innovations is that ramp; the rate uncertainty is then re-opened by the rate it implies.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,6 +35,20 @@
 #define NOISE_WEIGHT (1.0 / 32.0)
 /* A path delay outside +-1 s is not a network; refuse the sample. */
 #define DELAY_LIMIT_NS 1000000000LL
+/* Weight of one innovation in the mean that detects a rate change (8 samples, 1 s at 8/s). */
+#define DRIFT_WEIGHT (1.0 / 8.0)
+/* The mean is a rate change when above this many sigmas of the mean of white innovations ... */
+#define DRIFT_SIGMA 5.0
+/* ... for this many samples in a row (1 s at 8/s): a burst of queueing delay that builds up for
+ * a few Syncs and drains looks like a short ramp; a rate change persists. */
+#define DRIFT_PERSIST 8
+/* While the mean is within this many sigmas the noise estimate learns from the sample. */
+#define NOISE_LEARN_SIGMA 4.0
+/* A mean innovation m is read as a rate error of about m per this span (the mean's memory). */
+#define DRIFT_SPAN_NS 1e9
+/* The covariance of a re-acquisition fit is widened by this factor: a handful of samples, and
+ * the fit only has to bring the samples back inside the gate for the filter to refine it. */
+#define REACQ_WIDEN 4.0
 /* Timestamps are accepted in [0, 2^62) ns (146 years): differences of two never overflow. */
 #define TIME_LIMIT_NS (INT64_C(1) << 62)
 
@@ -148,6 +173,9 @@ static void step(struct aes67_ptp_servo *s, int64_t t2, int64_t z)
 	s->good_run = 0;
 	s->delay_run = 0;
 	s->bad_run = 0;
+	s->out_run = 0;
+	s->innov_mean_ns = 0;
+	s->drift_run = 0;
 	s->steps++;
 }
 
@@ -169,22 +197,75 @@ static void track_lock(struct aes67_ptp_servo *s, int64_t t2)
 		s->good_run++;
 		s->delay_run += s->have_delay ? 1 : 0;
 		s->bad_run = 0;
-	} else if (a > s->cfg.unlock_ns) {
-		s->bad_run++;
-		s->good_run = 0;
-		s->delay_run = 0;
+		s->out_run = 0;
 	} else {
 		s->good_run = 0;
 		s->delay_run = 0;
-		s->bad_run = 0;
+		s->out_run++;
+		s->bad_run = a > s->cfg.unlock_ns ? s->bad_run + 1 : 0;
 	}
 	if (!s->locked && s->have_delay && s->good_run >= s->cfg.lock_samples &&
 	    s->delay_run >= confirm) {
 		s->locked = true;
 		s->lock_mono_ns = t2;
-	} else if (s->locked && s->bad_run >= s->cfg.unlock_samples) {
+	} else if (s->locked &&
+		   (s->bad_run >= s->cfg.unlock_samples || s->out_run >= 2 * s->cfg.lock_samples)) {
+		/* Hysteresis: single excursions up to unlock_ns keep the lock, a lasting error
+		 * outside the lock window does not. */
 		s->locked = false;
 	}
+}
+
+/*
+ * Re-acquisition after cfg.outlier_max rejected samples in a row, with this one (t2, y): all
+ * were measured against the same model (outliers change nothing), so their innovations lie on
+ * a line y = a + b (t - t2) if the model's phase is off by a and its rate by b (a master step:
+ * b ~ 0; a wrong rate: the ramp). Least squares gives a, b and their covariance from the
+ * scatter about the line (at least the noise estimate). Sets *a_ns, *b and the covariance.
+ */
+static void fit_run(const struct aes67_ptp_servo *s, int64_t t2, double y, double *a_ns, double *b,
+		    double *p00, double *p01, double *p11)
+{
+	unsigned n_run = s->outlier_run < AES67_PTP_SERVO_OUTLIER_RUN_MAX
+				 ? s->outlier_run
+				 : AES67_PTP_SERVO_OUTLIER_RUN_MAX;
+	double tm = 0, ym = y, sxx = 0, sxy = 0, ss = 0, var;
+	unsigned n = n_run + 1;
+
+	for (unsigned i = 0; i < n_run; i++) {
+		tm += (double)(s->run_t_ns[i] - t2);
+		ym += s->run_y_ns[i];
+	}
+	tm /= n;
+	ym /= n;
+	for (unsigned i = 0; i <= n_run; i++) {
+		double dt = i < n_run ? (double)(s->run_t_ns[i] - t2) - tm : -tm;
+		double dy = (i < n_run ? s->run_y_ns[i] : y) - ym;
+
+		sxx += dt * dt;
+		sxy += dt * dy;
+	}
+	if (n < 3 || !(sxx > 0)) {
+		/* Too few to see a slope: believe this sample's phase, keep the rate. */
+		*a_ns = y;
+		*b = 0;
+		*p00 = y * y + s->r_ns2;
+		*p01 = s->p01;
+		*p11 = s->p11;
+		return;
+	}
+	*b = sxy / sxx;
+	*a_ns = ym - *b * tm;
+	for (unsigned i = 0; i <= n_run; i++) {
+		double t = i < n_run ? (double)(s->run_t_ns[i] - t2) : 0;
+		double e = (i < n_run ? s->run_y_ns[i] : y) - (*a_ns + *b * t);
+
+		ss += e * e;
+	}
+	var = REACQ_WIDEN * fmax(ss / (n - 2), s->r_ns2);
+	*p00 = var * (1.0 / n + tm * tm / sxx);
+	*p01 = -var * tm / sxx;
+	*p11 = var / sxx;
 }
 
 static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_mono_ns,
@@ -237,15 +318,21 @@ static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_
 	double p01 = s->p01 + dt * s->p11 + q * dt / 2;
 	double p11 = s->p11 + q;
 
-	/* Innovation: master minus prediction. offset is the reverse (mapping ahead > 0). */
+	/* Innovation: master minus prediction. offset is the reverse (mapping ahead > 0); it is
+	 * reported for the samples the filter uses, not for the ones it rejects (a queued packet
+	 * would otherwise show as a 30 us "offset" of a clock that is within 1 us). */
 	double y = (double)(z - whole) - frac;
-	s->offset_ns = -(int64_t)llround(y);
 	double sv = p00 + s->r_ns2;
 	double gate = fmax((double)s->cfg.gate_min_ns, s->cfg.gate_sigma * sqrt(sv));
+	double max_rate = s->cfg.max_rate_ppm * 1e-6;
 	bool forced = false;
 
 	if (fabs(y) > gate) {
 		if (s->outlier_run < s->cfg.outlier_max) {
+			unsigned i = s->outlier_run % AES67_PTP_SERVO_OUTLIER_RUN_MAX;
+
+			s->run_t_ns[i] = t2_mono_ns;
+			s->run_y_ns[i] = y;
 			s->outlier_run++;
 			s->outliers++;
 			return AES67_PTP_SERVO_OUTLIER;
@@ -253,25 +340,70 @@ static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_
 		/* Never reject forever: this many in a row is the master really moving. */
 		forced = true;
 	}
+	s->offset_ns = -(int64_t)llround(y);
+	if (forced) {
+		double a, b, f00, f01, f11;
+		bool stepped;
+
+		fit_run(s, t2_mono_ns, y, &a, &b, &f00, &f01, &f11);
+		s->outlier_run = 0;
+		s->reacquired++;
+		stepped = fabs(a) > (double)s->cfg.step_threshold_ns;
+		if (stepped) {
+			step(s, t2_mono_ns, z);
+		} else {
+			/* Trusted no better than the size of the correction itself: if the run was
+			 * a burst of queueing rather than the master, the next samples undo it. */
+			set_anchor(s, t2_mono_ns, whole, frac + a);
+			s->p00 = fmax(f00, a * a);
+			s->p01 = f01;
+			f11 = fmax(f11, b * b);
+			s->locked = false;
+			s->good_run = 0;
+			s->delay_run = 0;
+			s->out_run = 0;
+			s->innov_mean_ns = 0;
+			s->drift_run = 0;
+		}
+		s->rate = fmin(fmax(s->rate + b, -max_rate), max_rate);
+		s->p11 = f11;
+		return stepped ? AES67_PTP_SERVO_STEPPED : AES67_PTP_SERVO_ACCEPTED;
+	}
 	s->outlier_run = 0;
 	if (fabs(y) > (double)s->cfg.step_threshold_ns) {
 		step(s, t2_mono_ns, z);
 		return AES67_PTP_SERVO_STEPPED;
 	}
-	if (forced) {
-		/* Re-acquire: make the phase uncertain enough that this sample is believed. */
-		p00 += y * y;
-		sv = p00 + s->r_ns2;
-		s->locked = false;
-		s->good_run = 0;
-	} else {
+	/* Rate change of the master: the mean of white innovations has variance
+	 * sv w / (2 - w) (sd_mean below). A ramp must not teach the noise estimate that the path
+	 * got noisier (that would raise the threshold that detects it), so the noise estimate
+	 * learns only while the mean is within NOISE_LEARN_SIGMA sd_mean. Beyond DRIFT_SIGMA for
+	 * DRIFT_PERSIST samples the model is wrong: the phase uncertainty is re-opened by the mean
+	 * and the rate's by the rate it implies (as if so at the last anchor, propagated over dt).
+	 */
+	double sd_mean = sqrt(sv * DRIFT_WEIGHT / (2 - DRIFT_WEIGHT));
+
+	s->innov_mean_ns += DRIFT_WEIGHT * (y - s->innov_mean_ns);
+	if (fabs(s->innov_mean_ns) <= NOISE_LEARN_SIGMA * sd_mean) {
 		/* Noise estimate: E[y^2] = p00 + R. */
 		double e = fmax(y * y - p00, NOISE_FLOOR_NS2);
+
 		s->r_ns2 += NOISE_WEIGHT * (e - s->r_ns2);
+	}
+	s->drift_run = fabs(s->innov_mean_ns) > DRIFT_SIGMA * sd_mean ? s->drift_run + 1 : 0;
+	if (s->drift_run >= DRIFT_PERSIST) {
+		double m = s->innov_mean_ns, dr = m / DRIFT_SPAN_NS;
+
+		p00 += m * m + dt * dt * dr * dr;
+		p01 += dt * dr * dr;
+		p11 += dr * dr;
+		sv = p00 + s->r_ns2;
+		s->innov_mean_ns = 0;
+		s->drift_run = 0;
+		s->rate_reopened++;
 	}
 
 	double k0 = p00 / sv, k1 = p01 / sv;
-	double max_rate = s->cfg.max_rate_ppm * 1e-6;
 
 	set_anchor(s, t2_mono_ns, whole, frac + k0 * y);
 	s->rate = fmin(fmax(s->rate + k1 * y, -max_rate), max_rate);
@@ -349,6 +481,10 @@ int aes67_ptp_servo_delay(struct aes67_ptp_servo *s, int64_t t3_mono_ns, int64_t
 		 * (§11.3); move the mapping by it, keeping rate and residual history. */
 		set_anchor(s, s->base_mono_ns, s->base_ptp_ns, s->base_frac_ns + delay_now(s));
 		s->delay_run = 0;
+		/* Innovations seen so far were against the mapping before the move. */
+		s->outlier_run = 0;
+		s->innov_mean_ns = 0;
+		s->drift_run = 0;
 	}
 	s->have_delay = true;
 	s->delay_samples++;
@@ -370,4 +506,6 @@ void aes67_ptp_servo_status(const struct aes67_ptp_servo *s, struct aes67_ptp_se
 	st->steps = s->steps;
 	st->delay_samples = s->delay_samples;
 	st->delay_outliers = s->delay_outliers;
+	st->reacquired = s->reacquired;
+	st->rate_reopened = s->rate_reopened;
 }

@@ -114,10 +114,12 @@ static json_t *status_json(const struct aes67d_ptp_status *st)
 					      "steps", (json_int_t)st->phc_steps, "errors",
 					      (json_int_t)st->phc_errors));
 	}
-	json_object_set_new(o, "servo",
-			    json_pack("{s:i, s:i, s:i}", "samples", (json_int_t)s->servo_samples,
-				      "outliers", (json_int_t)s->servo_outliers, "steps",
-				      (json_int_t)s->servo_steps));
+	json_object_set_new(
+		o, "servo",
+		json_pack("{s:i, s:i, s:i, s:i, s:i}", "samples", (json_int_t)s->servo_samples,
+			  "outliers", (json_int_t)s->servo_outliers, "steps",
+			  (json_int_t)s->servo_steps, "reacquired", (json_int_t)s->servo_reacquired,
+			  "rate_reopened", (json_int_t)s->servo_rate_reopened));
 	json_object_set_new(o, "rx", counters(s->rx));
 	json_object_set_new(o, "tx", counters(s->tx));
 	json_object_set_new(o, "drops", drops(s));

@@ -361,19 +361,19 @@ sys.exit(0 if len(d) > 12 and d[0] >> 6 == 2 else 1)
 
 # ptp_locked: h2's PTP slave reports lock (the latency claim holds on a locked clock).
 ptp_locked() { ctl h2 '{"cmd":"ptp.status"}' | grep -q '"locked":true'; }
-# ptp_lock_check WHAT: waits up to 40 s for h2's lock; prints how long it took, and both daemons'
-# PTP status when it does not come (an intermittent late re-lock after restarts is a known issue
-# under investigation: README "Status").
+# ptp_lock_check WHAT: waits up to 15 s for h2's lock (after a restart the protocol alone takes up
+# to ~10.4 s: tests/integration/test_ptp_relock.sh); prints how long it took, and both daemons'
+# PTP status when it does not come.
 ptp_lock_check() {
     local t0 t1 ok=1
     t0=$(date +%s%N)
-    a67_wait_for 40 ptp_locked && ok=0
+    a67_wait_for 15 ptp_locked && ok=0
     t1=$(date +%s%N)
     if [ "$ok" -ne 0 ]; then
         echo "#   h1 ptp: $(ctl h1 '{"cmd":"ptp.status"}' | head -c 700)"
         echo "#   h2 ptp: $(ctl h2 '{"cmd":"ptp.status"}' | head -c 700)"
     fi
-    a67_ok "$1 (in $(( (t1 - t0) / 1000000 )) ms; 40 s at most)" test "$ok" -eq 0
+    a67_ok "$1 (in $(( (t1 - t0) / 1000000 )) ms; 15 s at most)" test "$ok" -eq 0
 }
 
 write_configs $L
