@@ -261,6 +261,38 @@ int aes67d_engine_tx_add(struct aes67d_engine *e, const struct aes67d_tx_params 
 	return 0;
 }
 
+/*
+ * The descriptor of a multicast stream on the same port whose socket a new stream can join
+ * (net.h: one socket per port, so one recvmmsg reads all of them), or -1: the new stream is
+ * unicast, or every such socket already carries its group.
+ */
+static int rx_share_fd(const struct aes67d_engine *e, const struct aes67d_rx_params *p)
+{
+	const in_addr_t g = p->group.sin_addr.s_addr;
+
+	if (!IN_MULTICAST(ntohl(g))) {
+		return -1;
+	}
+	for (int i = 0; i < AES67D_ENGINE_MAX_STREAMS; i++) {
+		const struct aes67d_rx_stream *o = e->rx[i];
+		bool taken = false;
+
+		if (o == NULL || o->fd < 0 || o->sock_id == 0 ||
+		    o->p.group.sin_port != p->group.sin_port ||
+		    !IN_MULTICAST(ntohl(o->p.group.sin_addr.s_addr))) {
+			continue;
+		}
+		for (int j = 0; j < AES67D_ENGINE_MAX_STREAMS && !taken; j++) {
+			taken = e->rx[j] != NULL && e->rx[j]->sock_id == o->sock_id &&
+				e->rx[j]->p.group.sin_addr.s_addr == g;
+		}
+		if (!taken) {
+			return o->fd;
+		}
+	}
+	return -1;
+}
+
 int aes67d_engine_rx_add(struct aes67d_engine *e, const struct aes67d_rx_params *p, int device,
 			 struct aes67d_rx_stream **out, char *err, size_t err_bytes)
 {
@@ -303,15 +335,17 @@ int aes67d_engine_rx_add(struct aes67d_engine *e, const struct aes67d_rx_params 
 	}
 	s->index = (uint32_t)slot;
 	s->device = (uint32_t)device;
-	s->fd = aes67d_net_rx_open(&e->nif, &p->group, p->source, err, err_bytes);
+	s->fd = aes67d_net_rx_open(&e->nif, &p->group, p->source, rx_share_fd(e, p), err,
+				   err_bytes);
 	if (s->fd < 0) {
 		r = s->fd;
 		aes67d_rx_stream_destroy(s);
 		return r;
 	}
+	s->sock_id = aes67d_net_sock_id(s->fd);
 	if ((r = push(&e->rxt, ENGINE_CMD_ADD, s)) < 0) {
 		snprintf(err, err_bytes, "the RX thread does not take commands");
-		close(s->fd);
+		aes67d_net_rx_close(&e->nif, s->fd, &p->group, p->source);
 		aes67d_rx_stream_destroy(s);
 		return r;
 	}
@@ -355,7 +389,8 @@ int aes67d_engine_remove(struct aes67d_engine *e, bool tx, const char *name)
 				e->rx[i] = NULL;
 				return r;
 			}
-			close(e->rx[i]->fd);
+			aes67d_net_rx_close(&e->nif, e->rx[i]->fd, &e->rx[i]->p.group,
+					    e->rx[i]->p.source);
 			aes67d_rx_stream_destroy(e->rx[i]);
 			e->rx[i] = NULL;
 			return 0;

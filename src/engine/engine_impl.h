@@ -59,7 +59,9 @@ struct aes67d_engine {
 	int tx_priority, rx_priority;
 	atomic_bool stop;
 	struct engine_device devices[AES67D_ENGINE_MAX_DEVICES];
-	uint32_t n_devices;
+	/* Incremented (seq_cst) after the new entry is complete: the RX thread, which drains every
+	 * device with capture channels, sees only whole entries. */
+	_Atomic uint32_t n_devices;
 	/* Control side's view of the streams (the RT threads keep their own lists). */
 	struct aes67d_tx_stream *tx[AES67D_ENGINE_MAX_STREAMS];
 	struct aes67d_rx_stream *rx[AES67D_ENGINE_MAX_STREAMS];

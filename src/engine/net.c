@@ -10,8 +10,10 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -92,25 +94,90 @@ int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigned ttl, unsigned d
 	return fd;
 }
 
-int aes67d_net_rx_open(const struct aes67d_net_if *nif, const struct sockaddr_in *group,
-		       struct in_addr source, char *err, size_t err_bytes)
+/* Joins @group (source-specific when @source is set: RFC 4570, IGMPv3) on @fd. */
+static int rx_join(int fd, const struct aes67d_net_if *nif, const struct sockaddr_in *group,
+		   struct in_addr source, char *err, size_t err_bytes)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1, zero = 0, rcvbuf = 1 << 20;
-	int ts = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	struct ip_mreq_source ms = {.imr_multiaddr = group->sin_addr,
+				    .imr_interface = nif->addr,
+				    .imr_sourceaddr = source};
+	struct ip_mreqn mr = {.imr_multiaddr = group->sin_addr,
+			      .imr_address = nif->addr,
+			      .imr_ifindex = (int)nif->index};
+
+	if (source.s_addr != htonl(INADDR_ANY)) {
+		if (setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, &ms, sizeof(ms)) != 0) {
+			return fail(-1, "receive socket: IGMPv3 source-specific join", err,
+				    err_bytes);
+		}
+	} else if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
+		return fail(-1, "receive socket: multicast join", err, err_bytes);
+	}
+	return 0;
+}
+
+/*
+ * A second descriptor on @share_fd's socket, joined to @group as well. The socket's receive
+ * buffer first grows by the 1 MiB a socket of its own would have asked for; where that is not
+ * permitted (SO_RCVBUFFORCE needs CAP_NET_ADMIN) the stream gets a socket of its own instead
+ * (returns -EPERM with nothing changed), so sharing never shortens the stall a stream survives.
+ */
+static int rx_share(const struct aes67d_net_if *nif, const struct sockaddr_in *group,
+		    struct in_addr source, int share_fd, char *err, size_t err_bytes)
+{
+	int have = 0, want, fd, r;
+	socklen_t len = sizeof(have);
+
+	if (getsockopt(share_fd, SOL_SOCKET, SO_RCVBUF, &have, &len) != 0) {
+		return -EPERM;
+	}
+	want = have / 2 + (1 << 20); /* the kernel reports twice what was set */
+	if (setsockopt(share_fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) != 0) {
+		return -EPERM;
+	}
+	fd = fcntl(share_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		return fail(-1, "receive socket: share the port's socket", err, err_bytes);
+	}
+	if ((r = rx_join(fd, nif, group, source, err, err_bytes)) < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int aes67d_net_rx_open(const struct aes67d_net_if *nif, const struct sockaddr_in *group,
+		       struct in_addr source, int share_fd, char *err, size_t err_bytes)
+{
 	bool mcast = IN_MULTICAST(ntohl(group->sin_addr.s_addr));
+	int one = 1, zero = 0, rcvbuf = 1 << 20, fd, r;
+	int ts = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
 	struct sockaddr_in sa = *group;
 
+	if (mcast && share_fd >= 0 &&
+	    (r = rx_share(nif, group, source, share_fd, err, err_bytes)) != -EPERM) {
+		return r;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		return fail(-1, "receive socket", err, err_bytes);
 	}
 	/* Several streams (and other receivers) may share a port on different groups. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (!mcast) {
-		sa.sin_addr.s_addr = htonl(INADDR_ANY);
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	/*
+	 * Multicast: bound to the port on any address, so that the streams of other groups on
+	 * the same port can join this socket too (aes67d_net_rx_open() with share_fd); it then
+	 * sees only the groups joined on it (IP_MULTICAST_ALL off) and tells them apart by the
+	 * destination address (IP_PKTINFO). Unicast: bound to the stream's own address when it is
+	 * one of ours, so that the more specific binding wins over those sockets for datagrams to
+	 * it; else to any address, as before.
+	 */
+	sa.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (!mcast && group->sin_addr.s_addr != htonl(INADDR_ANY) &&
+	    bind(fd, (const struct sockaddr *)group, sizeof(*group)) == 0) {
+		sa.sin_addr = group->sin_addr;
+	} else if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		char what[96];
 
 		snprintf(what, sizeof(what), "receive socket: bind to port %u",
@@ -119,30 +186,53 @@ int aes67d_net_rx_open(const struct aes67d_net_if *nif, const struct sockaddr_in
 	}
 	if (mcast) {
 		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero));
-		if (source.s_addr != htonl(INADDR_ANY)) {
-			struct ip_mreq_source ms = {.imr_multiaddr = group->sin_addr,
-						    .imr_interface = nif->addr,
-						    .imr_sourceaddr = source};
-
-			if (setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, &ms, sizeof(ms)) !=
-			    0) {
-				return fail(fd, "receive socket: IGMPv3 source-specific join", err,
-					    err_bytes);
-			}
-		} else {
-			struct ip_mreqn mr = {.imr_multiaddr = group->sin_addr,
-					      .imr_address = nif->addr,
-					      .imr_ifindex = (int)nif->index};
-
-			if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) != 0) {
-				return fail(fd, "receive socket: multicast join", err, err_bytes);
-			}
+		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) != 0) {
+			return fail(fd, "receive socket: IP_PKTINFO", err, err_bytes);
+		}
+		if ((r = rx_join(fd, nif, group, source, err, err_bytes)) < 0) {
+			close(fd);
+			return r;
 		}
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts, sizeof(ts)) != 0) {
 		return fail(fd, "receive socket: SO_TIMESTAMPING", err, err_bytes);
 	}
 	return fd;
+}
+
+void aes67d_net_rx_close(const struct aes67d_net_if *nif, int fd, const struct sockaddr_in *group,
+			 struct in_addr source)
+{
+	if (fd < 0) {
+		return;
+	}
+	if (IN_MULTICAST(ntohl(group->sin_addr.s_addr))) {
+		if (source.s_addr != htonl(INADDR_ANY)) {
+			struct ip_mreq_source ms = {.imr_multiaddr = group->sin_addr,
+						    .imr_interface = nif->addr,
+						    .imr_sourceaddr = source};
+
+			(void)setsockopt(fd, IPPROTO_IP, IP_DROP_SOURCE_MEMBERSHIP, &ms,
+					 sizeof(ms));
+		} else {
+			struct ip_mreqn mr = {.imr_multiaddr = group->sin_addr,
+					      .imr_address = nif->addr,
+					      .imr_ifindex = (int)nif->index};
+
+			(void)setsockopt(fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &mr, sizeof(mr));
+		}
+	}
+	close(fd);
+}
+
+uint64_t aes67d_net_sock_id(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		return 0;
+	}
+	return (uint64_t)st.st_ino;
 }
 
 int aes67d_net_parse_addr(const char *text, uint16_t def_port, struct sockaddr_in *out)

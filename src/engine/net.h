@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sockets of the streaming engine: one transmit socket for every stream (sendmmsg with the
- * destination, TTL and DSCP per message) and one receive socket per stream (bound to the group
- * and port, joined on the chosen interface, software receive timestamps on).
+ * destination, TTL and DSCP per message) and receive sockets joined on the chosen interface
+ * with software receive timestamps: one per UDP port for the multicast streams on it (each
+ * stream holds its own descriptor of it; the RX thread tells the groups apart by destination
+ * address), one per unicast stream.
  */
 #ifndef AES67D_NET_H
 #define AES67D_NET_H
@@ -47,15 +49,38 @@ AES67_MUST_CHECK int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigne
  *         @source is not INADDR_ANY: RFC 4570 source filter, IGMPv3) or a unicast address of
  *         this host (nothing joined), with the port.
  * @source: the only sender accepted, or INADDR_ANY.
+ * @share_fd: for a multicast @group, a descriptor from this function for another group on the
+ *            same port: the result is then a second descriptor on that socket, joined to
+ *            @group as well (one socket per port, so one recvmmsg reads all its streams),
+ *            its receive buffer grown by 1 MiB; where that needs a privilege the process
+ *            lacks (CAP_NET_ADMIN), a socket of its own. A socket must not be joined to the
+ *            same group twice. -1: a socket of its own.
  * @err, @err_bytes: reason on failure.
- * The socket is non-blocking, has a 1 MiB receive buffer (or what the system allows), does
- * not see other groups on the same port (IP_MULTICAST_ALL off) and has SO_TIMESTAMPING software
- * receive timestamps on.
- * Return: the socket or -errno. Thread: control.
+ * The socket is non-blocking, has a 1 MiB receive buffer (or what the system allows) and
+ * SO_TIMESTAMPING software receive timestamps on. A multicast socket is bound to
+ * the port on any address, sees only the groups joined on it (IP_MULTICAST_ALL off) and gives
+ * each datagram's destination address (IP_PKTINFO); a unicast one is bound to @group's address
+ * if this host has it, else to any address.
+ * Return: the descriptor (close with aes67d_net_rx_close()) or -errno. Thread: control.
  */
 AES67_MUST_CHECK int aes67d_net_rx_open(const struct aes67d_net_if *nif,
 					const struct sockaddr_in *group, struct in_addr source,
-					char *err, size_t err_bytes);
+					int share_fd, char *err, size_t err_bytes);
+
+/**
+ * aes67d_net_rx_close() - leave @group on the socket (other descriptors may keep it open for
+ * their groups) and close @fd; the arguments are those given to aes67d_net_rx_open().
+ * A negative @fd is ignored. Thread: control.
+ */
+void aes67d_net_rx_close(const struct aes67d_net_if *nif, int fd, const struct sockaddr_in *group,
+			 struct in_addr source);
+
+/**
+ * aes67d_net_sock_id() - the identity of the socket behind @fd: the same for every descriptor
+ * of one socket, different between sockets open at the same time; 0 if @fd is not valid.
+ * Thread: any.
+ */
+uint64_t aes67d_net_sock_id(int fd);
 
 /**
  * aes67d_net_parse_addr() - "A.B.C.D[:PORT]" to an address; the port defaults to @def_port.

@@ -67,20 +67,53 @@ static void rx_commands(struct aes67d_engine *e, int ep, uint64_t now_ptp)
 	}
 }
 
-/* Software receive time (CLOCK_REALTIME, ns) of a datagram, or 0 without one. */
-static uint64_t rx_time_ns(struct msghdr *mh)
+/* Software receive time (CLOCK_REALTIME, ns; 0 without one) and destination address
+ * (IP_PKTINFO; INADDR_ANY without one) of a datagram. */
+static uint64_t rx_meta(struct msghdr *mh, struct in_addr *dst)
 {
+	uint64_t t_ns = 0;
+
+	dst->s_addr = htonl(INADDR_ANY);
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPING &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(struct scm_timestamping))) {
 			struct scm_timestamping st;
 
 			memcpy(&st, CMSG_DATA(cm), sizeof(st));
-			return (uint64_t)st.ts[0].tv_sec * 1000000000ull +
+			t_ns = (uint64_t)st.ts[0].tv_sec * 1000000000ull +
 			       (uint64_t)st.ts[0].tv_nsec;
+		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			*dst = pi.ipi_addr;
 		}
 	}
-	return 0;
+	return t_ns;
+}
+
+/*
+ * The stream a datagram read from @s's socket is for. The multicast streams of one UDP port
+ * share a socket (net.h) and are told apart by the datagram's destination group; a unicast
+ * stream, or a socket that gave no destination, keeps everything for @s. NULL: a group no
+ * active stream on that socket has (one being added or removed).
+ */
+static struct aes67d_rx_stream *rx_route(struct aes67d_engine *e, struct aes67d_rx_stream *s,
+					 struct in_addr dst)
+{
+	if (s->p.group.sin_addr.s_addr == dst.s_addr || dst.s_addr == htonl(INADDR_ANY) ||
+	    !IN_MULTICAST(ntohl(s->p.group.sin_addr.s_addr))) {
+		return s;
+	}
+	for (uint32_t i = 0; i < e->n_rx_active; i++) {
+		struct aes67d_rx_stream *o = e->rx_active[i];
+
+		if (o->sock_id == s->sock_id && o->p.group.sin_addr.s_addr == dst.s_addr) {
+			return o;
+		}
+	}
+	return NULL;
 }
 
 /*
@@ -111,13 +144,13 @@ static void rx_rescue(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 	}
 }
 
+/* Reads @s's socket (and with it every stream sharing that socket) until it is empty, placing
+ * each datagram in its stream; "now" is read once per wake-up (stream_rx.h). */
 static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
 {
+	uint32_t rate = 0;
 	uint64_t now_pos = 0;
 
-	if (aes67_clock_page_ptp_to_frame(now_ptp, s->p.rate_hz, &now_pos) < 0) {
-		return;
-	}
 	for (int round = 0; round < 8; round++) {
 		int n;
 
@@ -140,27 +173,39 @@ static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 		}
 		for (int i = 0; i < n; i++) {
 			struct msghdr *mh = &e->rx_msgs[i].msg_hdr;
-			uint64_t t_ns = rx_time_ns(mh), arr = 0;
+			struct in_addr dst;
+			uint64_t t_ns = rx_meta(mh, &dst), arr = 0;
+			struct aes67d_rx_stream *t = rx_route(e, s, dst);
 			int r;
 
+			if (t == NULL) {
+				continue;
+			}
+			if (t->p.rate_hz != rate) {
+				if (aes67_clock_page_ptp_to_frame(now_ptp, t->p.rate_hz, &now_pos) <
+				    0) {
+					continue;
+				}
+				rate = t->p.rate_hz;
+			}
 			/* A.8 only needs differences: the realtime stamp in RTP units will do. */
 			if (t_ns == 0 ||
-			    aes67_clock_page_ptp_to_frame(t_ns, s->p.rate_hz, &arr) < 0) {
+			    aes67_clock_page_ptp_to_frame(t_ns, t->p.rate_hz, &arr) < 0) {
 				arr = now_pos;
 			}
 			if ((mh->msg_flags & MSG_TRUNC) != 0) {
-				atomic_fetch_add_explicit(&s->c.malformed, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(&t->c.malformed, 1, memory_order_relaxed);
 				continue;
 			}
-			r = aes67d_rx_packet(s, e->rx_buf[i], e->rx_msgs[i].msg_len,
+			r = aes67d_rx_packet(t, e->rx_buf[i], e->rx_msgs[i].msg_len,
 					     e->rx_from[i].sin_addr, now_pos, (uint32_t)arr,
 					     now_ptp);
 			if (r < 0) {
-				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, s->index,
+				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, t->index,
 						   r, now_ptp);
 			}
-			if (s->behind_frames > 0) {
-				rx_rescue(e, s, now_ptp);
+			if (t->behind_frames > 0) {
+				rx_rescue(e, t, now_ptp);
 			}
 		}
 		if (n < RX_BATCH) {
@@ -241,12 +286,25 @@ static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t no
 	}
 }
 
-/* Waits up to POLL_MS for data and reads every stream that has some. */
+/* Whether the socket of ready stream @i was already read in this wake-up: every stream
+ * sharing a socket (net.h) registers its own descriptor, so all of them report ready. */
+static bool rx_seen(struct aes67d_rx_stream *const *ready, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++) {
+		if (ready[j]->sock_id == ready[i]->sock_id && ready[i]->sock_id != 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Waits up to POLL_MS for data and reads every socket that has some, once. */
 static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, bool *have_now)
 {
 	struct epoll_event evs[AES67D_ENGINE_MAX_STREAMS];
 	struct pollfd fds[AES67D_ENGINE_MAX_STREAMS];
-	uint32_t n = e->n_rx_active;
+	struct aes67d_rx_stream *ready[AES67D_ENGINE_MAX_STREAMS];
+	uint32_t n = e->n_rx_active, n_ready = 0;
 	int k;
 
 	if (ep >= 0) {
@@ -268,13 +326,18 @@ static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, boo
 	}
 	if (ep >= 0) {
 		for (int i = 0; i < k; i++) {
-			rx_socket(e, evs[i].data.ptr, *now_ptp);
+			ready[n_ready++] = evs[i].data.ptr;
 		}
-		return;
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			if ((fds[i].revents & POLLIN) != 0) {
+				ready[n_ready++] = e->rx_active[i];
+			}
+		}
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		if ((fds[i].revents & POLLIN) != 0) {
-			rx_socket(e, e->rx_active[i], *now_ptp);
+	for (uint32_t i = 0; i < n_ready; i++) {
+		if (!rx_seen(ready, i)) {
+			rx_socket(e, ready[i], *now_ptp);
 		}
 	}
 }
@@ -287,17 +350,19 @@ void *aes67d_engine_rx_main(void *arg)
 	aes67d_engine_thread_rt(&e->rxt, e->realtime, e->rx_priority);
 	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
 		uint64_t now_ptp = 0;
-		bool used[AES67D_ENGINE_MAX_DEVICES] = {false}, have_now;
+		uint32_t n_dev;
+		bool have_now;
 
 		rx_wait_read(e, ep, &now_ptp, &have_now);
 		if (!have_now) {
 			continue;
 		}
-		for (uint32_t i = 0; i < e->n_rx_active; i++) {
-			used[e->rx_active[i]->device] = true;
-		}
-		for (uint32_t d = 0; d < e->n_devices; d++) {
-			if (used[d]) {
+		/* Every capture ring advances, with silence where no stream is mapped: a capture
+		 * application's hardware pointer follows the ring's write position (src/alsa/io.c).
+		 */
+		n_dev = atomic_load_explicit(&e->n_devices, memory_order_acquire);
+		for (uint32_t d = 0; d < n_dev; d++) {
+			if (e->devices[d].cap_buf != NULL) {
 				rx_drain_device(e, d, now_ptp);
 			}
 		}

@@ -96,6 +96,7 @@ int aes67d_rx_stream_create(struct aes67d_rx_stream **out, const struct aes67d_r
 			 tc.capacity_frames, tc.channels);
 		return -AES67_ERANGE;
 	}
+	s->tl_frames = tc.capacity_frames;
 	s->tl_mem = aligned_alloc(64, (tl_bytes + 63) / 64 * 64);
 	s->scratch = calloc(max_frames * p->channels, sizeof(int32_t));
 	s->drain = calloc((size_t)AES67D_RX_DRAIN_FRAMES * p->channels, sizeof(int32_t));
@@ -162,17 +163,134 @@ static AES67_RT void new_source(struct aes67d_rx_stream *s, uint32_t ssrc)
 		atomic_fetch_add_explicit(&s->c.ssrc_changes, 1, RELAXED);
 	}
 	aes67_rtp_stats_init(&s->rtp);
+	s->anchor.placed = false; /* a new source may re-anchor on its first packet */
+	s->anchor.pending = false;
 	s->have_ssrc = true;
 	s->ssrc = ssrc;
 	atomic_store_explicit(&s->c.ssrc, ssrc, RELAXED);
+}
+
+/*
+ * Re-anchoring. A packet's position is its timestamp-derived position plus the anchor (0 for a
+ * sender on our media clock). Where that position cannot be played, the anchor is wrong for this
+ * sender *now*: the sender restarted with a new timestamp base, or a clock stepped on either
+ * side. The earlier rule only re-anchored beyond a fixed 0.5 s, while the timeline takes
+ * packets only up to its capacity ahead (about 0.34 s at 48 kHz) and the drain drops those
+ * behind it: a sender that settled 0.34..0.5 s early, or anything from the link offset to 0.5 s
+ * late, was refused for good (docs/bench-latency.md finding 3: 16 145 packets too early, the
+ * stream silent for 15 s). Here the candidates are exactly the unplayable packets:
+ * - late: its first frame is already due (pos < now), so a reader may have passed it. (A
+ *   packet the drain passed but no reader can have reached is left to aes67d_rx_rescue().)
+ *   Candidates are still offered to the timeline, which places what it can and counts the rest;
+ * - early: more than max(link offset, 2 packets, AES67D_RX_EARLY_FRAMES) early. Senders on our
+ *   clock are never early (a packet leaves after its last frame); bursty peers stay within it.
+ * A candidate asks for the anchor that puts it exactly at now + link offset. The first packet
+ * of a source gets it at once if it is more than AES67D_RX_RESYNC_FRAMES off (nothing to
+ * protect, and no queueing delay is that long; a first packet that merely waited in the socket
+ * must not set a sender on our clock late for good). Otherwise a second candidate must ask for
+ * the same anchor, within a packet and 0.5 ms, from a later wake-up (a larger @now_pos), and
+ * the two must have arrived (@arrival_rtp, the kernel's receive stamps) as far apart as their
+ * timestamps are, within half a packet. The packets of one wake-up are read at one "now", so
+ * a backlog or a burst drifts by a packet per packet and taints its wake-up; a sender's
+ * catch-up burst split over two wake-ups (tests/integration/test_engine_loopback.sh caught one
+ * at 125 us: two packets 12 frames apart in timestamp, 1 frame apart in arrival) fails the
+ * arrival test. A packet that lands playably clears the candidate.
+ */
+static AES67_RT uint64_t early_limit_frames(const struct aes67d_rx_stream *s)
+{
+	uint64_t lim = AES67D_RX_EARLY_FRAMES(s->p.rate_hz);
+
+	if (s->p.link_offset_frames > lim) {
+		lim = s->p.link_offset_frames;
+	}
+	if (2ull * s->p.frames_per_packet > lim) {
+		lim = 2ull * s->p.frames_per_packet;
+	}
+	return lim;
+}
+
+static AES67_RT uint64_t abs_diff(int64_t a, int64_t b)
+{
+	return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+/*
+ * Adopts @anchor, under which the packet lands at @pos. The timeline restarts (O(capacity),
+ * once per event; its counters are kept) when it holds audio at or beyond @pos (placed under
+ * the old anchor), when its read position is beyond @pos (our clock stepped back) or so far
+ * behind that @pos is out of its reach (our clock stepped forward and the drain has not run
+ * yet); it then starts at now, or stays where it reads if that is earlier and within reach.
+ * Return: 0, or the timeline's error (a position beyond its limit: the packet is then refused
+ * as usual).
+ */
+static AES67_RT int reanchor(struct aes67d_rx_stream *s, int64_t anchor, uint64_t pos,
+			     uint64_t now_pos)
+{
+	const uint64_t rp = aes67_timeline_read_pos(s->tl);
+	const uint64_t high = rp + (uint64_t)aes67_timeline_fill(s->tl);
+	const uint64_t reach = s->tl_frames - AES67D_RX_MAX_PACKET_BYTES / s->frame_bytes;
+	const bool stale = (int64_t)(pos - rp) > (int64_t)reach;
+
+	s->anchor.frames = anchor;
+	s->anchor.placed = true;
+	s->anchor.pending = false;
+	atomic_store_explicit(&s->c.last_end_pos, pos, memory_order_release);
+	atomic_fetch_add_explicit(&s->c.resyncs, 1, RELAXED);
+	if ((int64_t)(rp - pos) > 0 || (int64_t)(high - pos) > 0 || stale) {
+		return aes67_timeline_reset(s->tl,
+					    stale || (int64_t)(rp - now_pos) > 0 ? now_pos : rp);
+	}
+	return 0;
+}
+
+/* The position of a packet whose timestamp-derived position is @base; re-anchors if due. */
+static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64_t now_pos,
+			       uint64_t frames, uint32_t arrival_rtp)
+{
+	struct aes67d_rx_anchor *a = &s->anchor;
+	const uint64_t link = s->p.link_offset_frames;
+	const uint64_t pos = base + (uint64_t)a->frames + link;
+	const int64_t miss = (int64_t)(pos - (now_pos + link)); /* > 0: early */
+	const int64_t cand = (int64_t)(now_pos - base);
+	const uint64_t tol = frames + s->p.rate_hz / 2000;
+
+	if (miss >= -(int64_t)link && miss <= (int64_t)early_limit_frames(s)) {
+		a->placed = true;
+		a->pending = false;
+		return pos;
+	}
+	if (!a->placed && abs_diff(miss, 0) > AES67D_RX_RESYNC_FRAMES(s->p.rate_hz)) {
+		(void)reanchor(s, cand, now_pos + link, now_pos);
+		return now_pos + link;
+	}
+	if (a->pending && now_pos == a->now_pos) {
+		a->tainted = a->tainted || abs_diff(cand, a->cand) > tol;
+		return pos;
+	}
+	if (a->pending && !a->tainted && (int64_t)(now_pos - a->now_pos) > 0 &&
+	    abs_diff(cand, a->cand) <= tol &&
+	    abs_diff((int64_t)(base - a->base), aes67_ts_diff(arrival_rtp, a->arrival_rtp)) <=
+		    frames / 2) {
+		/* The later of the two: both packets would have been in time. */
+		int64_t anchor = cand > a->cand ? cand : a->cand;
+
+		(void)reanchor(s, anchor, base + (uint64_t)anchor + link, now_pos);
+		return base + (uint64_t)anchor + link;
+	}
+	a->pending = true;
+	a->tainted = false;
+	a->now_pos = now_pos;
+	a->cand = cand;
+	a->base = base;
+	a->arrival_rtp = arrival_rtp;
+	return pos;
 }
 
 int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_bytes,
 		     struct in_addr src, uint64_t now_pos, uint32_t arrival_rtp, uint64_t now_ns)
 {
 	struct aes67_rtp_header h;
-	uint64_t base, pos, due, frames, end, rp;
-	int64_t miss;
+	uint64_t base, pos, frames, end, rp;
 	int r;
 
 	s->behind_frames = 0;
@@ -208,19 +326,10 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 		atomic_fetch_add_explicit(&s->c.malformed, 1, RELAXED);
 		return r;
 	}
-	/* AES67-2018 §7.3: position = timestamp - mediaclk offset, nearest to now, + link offset.
-	 */
-	base = aes67_ts_extend(h.timestamp - s->p.ts_offset, now_pos);
-	due = now_pos + s->p.link_offset_frames;
-	pos = base + (uint64_t)s->anchor_frames + s->p.link_offset_frames;
-	miss = (int64_t)(pos - due);
-	if (miss > (int64_t)AES67D_RX_RESYNC_FRAMES(s->p.rate_hz) ||
-	    miss < -(int64_t)AES67D_RX_RESYNC_FRAMES(s->p.rate_hz)) {
-		/* Not on our media clock: re-anchor so this packet is exactly on time. */
-		s->anchor_frames = (int64_t)(due - s->p.link_offset_frames - base);
-		pos = due;
-		atomic_fetch_add_explicit(&s->c.resyncs, 1, RELAXED);
-	}
+	/* AES67-2018 §7.3: position = timestamp - mediaclk offset + link offset, extended to the
+	 * lap nearest to where the anchor expects it. */
+	base = aes67_ts_extend(h.timestamp - s->p.ts_offset, now_pos - (uint64_t)s->anchor.frames);
+	pos = place(s, base, now_pos, frames, arrival_rtp);
 	/* Frames the drain already moved to the device: the timeline drops them (late); the RX
 	 * thread may still patch them into the device ring (aes67d_rx_rescue()). */
 	rp = aes67_timeline_read_pos(s->tl);

@@ -8,11 +8,17 @@
  *
  * Following a sender: placement is by timestamp, so a new SSRC or a sequence jump from a sender
  * on the same media clock needs nothing but bookkeeping (counted as ssrc_changes / restarts).
- * A sender whose timestamps are not on our media clock at all (a non-PTP peer, a random RTP
- * timestamp offset, or a sender that restarted with a new offset) would land hours away; when a
- * packet lands more than AES67D_RX_RESYNC_FRAMES(rate) from where a timely packet would, the
- * stream re-anchors: it adds the constant that puts this packet exactly at now + link offset and
- * counts a resync. Senders on our clock are never moved by this (their error is milliseconds).
+ * A sender whose timestamps are not on our media clock (a non-PTP peer, a random RTP timestamp
+ * offset, a sender that restarted with a new offset) or a clock that stepped on either side
+ * makes packets land where they can never be played. The stream then re-anchors: it adds the
+ * constant that puts the packet exactly at now + link offset, and counts one resync. The rule
+ * (stream_rx.c, "Re-anchoring") has no dead band: a packet is off our anchor as soon as it is
+ * unplayable late (its first frame is already due) or more than AES67D_RX_EARLY_FRAMES (or the
+ * link offset) early, and every such packet is a candidate. The first packet of a source more
+ * than AES67D_RX_RESYNC_FRAMES off re-anchors at once; otherwise two candidates must agree,
+ * from two different wake-ups of the RX thread and arriving as far apart as their timestamps
+ * are, so a backlog read after a stall of our own thread or a sender's catch-up burst never
+ * moves a sender that is on our clock.
  */
 #ifndef AES67D_STREAM_RX_H
 #define AES67D_STREAM_RX_H
@@ -32,7 +38,10 @@
 #define AES67D_RX_MAX_PACKET_BYTES 9000 /* a jumbo frame's worth */
 #define AES67D_RX_MAX_CHANNELS 64
 #define AES67D_RX_DRAIN_FRAMES 256 /* most frames moved to the device per drain call */
-#define AES67D_RX_RESYNC_FRAMES(rate) ((uint64_t)(rate) / 2) /* 0.5 s */
+/* A packet landing more than max(link offset, 2 packets, this) early is off our anchor. */
+#define AES67D_RX_EARLY_FRAMES(rate) ((uint64_t)(rate) / 100) /* 10 ms */
+/* A source's first packet this far off (0.5 s) re-anchors at once, without a second one. */
+#define AES67D_RX_RESYNC_FRAMES(rate) ((uint64_t)(rate) / 2)
 #define AES67D_RX_NO_POS UINT64_MAX
 
 /* What a caller chooses for a receive stream. Initialise with aes67d_rx_params_init(). */
@@ -65,13 +74,26 @@ struct aes67d_rx_counters {
 	_Atomic uint64_t duplicates;
 	_Atomic uint64_t ssrc_changes;
 	_Atomic uint64_t restarts; /* sequence restarts (RFC 3550 A.1) */
-	_Atomic uint64_t resyncs;  /* re-anchorings to a sender off our media clock */
+	_Atomic uint64_t resyncs;  /* re-anchorings (sender off our clock, clock steps) */
 	_Atomic uint64_t jitter_rtp;
 	_Atomic int64_t fill_frames;
 	_Atomic uint64_t first_pos;	  /* placed position of the first packet, or NO_POS */
-	_Atomic uint64_t last_end_pos;	  /* one past the highest position placed */
+	_Atomic uint64_t last_end_pos;	  /* one past the highest position placed (since the
+					   * last resync) */
 	_Atomic uint64_t last_arrival_ns; /* engine clock (PTP ns) at the last packet */
 	_Atomic uint32_t ssrc;
+};
+
+/* Re-anchoring state of a receive stream (stream_rx.c, "Re-anchoring"). */
+struct aes67d_rx_anchor {
+	int64_t frames;	      /* added to the timestamp-derived position; 0 for synced peers */
+	bool placed;	      /* a packet of the current source landed on this anchor */
+	bool pending;	      /* a candidate is waiting for its confirmation */
+	bool tainted;	      /* the candidates of the pending wake-up disagreed */
+	uint64_t now_pos;     /* media position of the wake-up that saw the candidate */
+	int64_t cand;	      /* the anchor that candidate asks for */
+	uint64_t base;	      /* its timestamp-derived position */
+	uint32_t arrival_rtp; /* its arrival time (aes67d_rx_packet()) */
 };
 
 struct aes67d_rx_stream {
@@ -79,13 +101,14 @@ struct aes67d_rx_stream {
 	uint32_t frame_bytes;
 	bool have_ssrc;
 	uint32_t ssrc;
-	int64_t anchor_frames; /* added to the timestamp-derived position; 0 for synced peers */
+	struct aes67d_rx_anchor anchor;
 	struct aes67_rtp_stats rtp;
 	uint64_t prev_lost; /* lost/reordered/duplicates of earlier SSRCs */
 	uint64_t prev_reordered;
 	uint64_t prev_duplicates;
 	uint64_t prev_restarts;
 	struct aes67_timeline *tl;
+	uint32_t tl_frames; /* the timeline's capacity */
 	void *tl_mem;
 	int32_t *scratch;	/* decoded packet */
 	uint64_t behind_pos;	/* the last packet's first position, if the drain had passed it */
@@ -94,8 +117,9 @@ struct aes67d_rx_stream {
 	struct aes67d_rx_counters c;
 	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
 	uint32_t index;
-	uint32_t device; /* index of its device in the engine */
-	int fd;		 /* the stream's socket (rxloop.c), -1 when none */
+	uint32_t device;  /* index of its device in the engine */
+	int fd;		  /* the stream's descriptor of its socket (rxloop.c), -1 when none */
+	uint64_t sock_id; /* the socket's identity (net.h): streams on one port share it */
 };
 
 /**
@@ -134,7 +158,8 @@ void aes67d_rx_stream_destroy(struct aes67d_rx_stream *s);
  * @s: the stream.
  * @buf: the datagram (hostile). @len_bytes: its length.
  * @src: sender's IPv4 address (network order).
- * @now_pos: media position now, frames.
+ * @now_pos: media position now, frames: read once per wake-up of the RX thread and passed
+ *           unchanged for every packet of that wake-up (re-anchoring tells wake-ups apart by it).
  * @arrival_rtp: arrival time in RTP units (any epoch; only differences count, RFC 3550 A.8).
  * @now_ns: engine clock now (PTP ns), recorded as the last arrival.
  *

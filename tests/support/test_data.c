@@ -98,3 +98,26 @@ void test_data_fill_pcm_inputs(int32_t *in, float *fin, size_t n, uint64_t *rng)
 		}
 	}
 }
+
+size_t test_data_l24_packet(uint8_t *b, uint16_t seq, uint32_t ts, uint32_t ssrc, uint32_t frames)
+{
+	b[0] = 0x80;
+	b[1] = 96;
+	b[2] = (uint8_t)(seq >> 8);
+	b[3] = (uint8_t)seq;
+	for (int i = 0; i < 4; i++) {
+		b[4 + i] = (uint8_t)(ts >> (24 - 8 * i));
+		b[8 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
+	}
+	for (uint32_t f = 0; f < frames; f++) {
+		for (uint32_t c = 0; c < 2; c++) {
+			uint32_t v = ((ts + f) & 0x7fff) << 1 | c;
+			uint8_t *p = b + 12 + (f * 2 + c) * 3;
+
+			p[0] = (uint8_t)(v >> 16);
+			p[1] = (uint8_t)(v >> 8);
+			p[2] = (uint8_t)v;
+		}
+	}
+	return 12 + (size_t)frames * 6;
+}

@@ -32,4 +32,11 @@ uint32_t test_data_rng_u32(uint64_t *state);
  */
 void test_data_fill_pcm_inputs(int32_t *in, float *fin, size_t n, uint64_t *rng);
 
+/*
+ * test_data_l24_packet() - an RTP packet (V=2, PT 96) of @frames L24 2-channel frames at @ts
+ * whose samples are ((ts + f) mod 2^15) << 1 | channel: never zero, so silence shows, and each
+ * frame tells its own timestamp. @b must hold 12 + 6 * @frames bytes. Returns the length.
+ */
+size_t test_data_l24_packet(uint8_t *b, uint16_t seq, uint32_t ts, uint32_t ssrc, uint32_t frames);
+
 #endif /* AES67_TEST_DATA_H */

@@ -20,6 +20,7 @@
 
 #include "aes67/error.h"
 #include "rt_guard.h"
+#include "test_data.h"
 #include "stream_rx.h"
 #include "stream_sdp.h"
 #include "stream_tx.h"
@@ -166,30 +167,6 @@ static void test_tx_refusals(void **state)
 	assert_int_equal(aes67d_tx_params_check(&p, err, sizeof(err)), -AES67_ERANGE);
 }
 
-/* Builds an L24 2-channel packet whose samples are (ts + f) << 8 | ch. */
-static size_t rx_pkt(uint8_t *b, uint16_t seq, uint32_t ts, uint32_t ssrc, uint32_t frames)
-{
-	b[0] = 0x80;
-	b[1] = 96;
-	b[2] = (uint8_t)(seq >> 8);
-	b[3] = (uint8_t)seq;
-	for (int i = 0; i < 4; i++) {
-		b[4 + i] = (uint8_t)(ts >> (24 - 8 * i));
-		b[8 + i] = (uint8_t)(ssrc >> (24 - 8 * i));
-	}
-	for (uint32_t f = 0; f < frames; f++) {
-		for (uint32_t c = 0; c < 2; c++) {
-			uint32_t v = ((ts + f) & 0x7fff) << 1 | c;
-			uint8_t *p = b + 12 + (f * 2 + c) * 3;
-
-			p[0] = (uint8_t)(v >> 16);
-			p[1] = (uint8_t)(v >> 8);
-			p[2] = (uint8_t)v;
-		}
-	}
-	return 12 + frames * 6;
-}
-
 static struct aes67d_rx_stream *make_rx(uint64_t now_pos, uint32_t link)
 {
 	struct aes67d_rx_params p;
@@ -241,7 +218,7 @@ static void test_rx_place_wrap_loss(void **state)
 		if (i == 2) {
 			continue; /* lost */
 		}
-		len = rx_pkt(b, seq, ts, 0xabc, N);
+		len = test_data_l24_packet(b, seq, ts, 0xabc, N);
 		rt_guard_enter(RT_GUARD_CORE);
 		int r = aes67d_rx_packet(s, b, len, any_src(), now, ts, 1);
 		assert_int_equal(rt_guard_leave(), 0);
@@ -259,7 +236,7 @@ static void test_rx_place_wrap_loss(void **state)
 	expect(s, p0 + 2 * N, N, 0, true); /* the lost packet: silence of exactly N frames */
 	expect(s, p0 + 3 * N, 2 * N, t0 + 3 * N, false);
 	/* Late: the first packet again, now played out. */
-	len = rx_pkt(b, 65534, t0, 0xabc, N);
+	len = test_data_l24_packet(b, 65534, t0, 0xabc, N);
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now, 0, 1), 0);
 	assert_int_equal(atomic_load(&s->c.late), 1);
 	aes67d_rx_stream_destroy(s);
@@ -273,25 +250,39 @@ static void test_rx_follow_restart(void **state)
 	size_t len;
 
 	(void)state;
-	len = rx_pkt(b, 10, (uint32_t)now, 1, N);
+	len = test_data_l24_packet(b, 10, (uint32_t)now, 1, N);
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now, 0, 1), N);
 	/* Duplicate: counted, stored over itself. */
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now, 0, 1), N);
 	assert_int_equal(atomic_load(&s->c.duplicates), 1);
 	/* New SSRC, new sequence, same media clock: followed without a resync. */
-	len = rx_pkt(b, 5000, (uint32_t)now + N, 2, N);
+	len = test_data_l24_packet(b, 5000, (uint32_t)now + N, 2, N);
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now, 0, 1), N);
 	assert_int_equal(atomic_load(&s->c.ssrc_changes), 1);
 	assert_int_equal(atomic_load(&s->c.resyncs), 0);
 	assert_int_equal(atomic_load(&s->c.last_end_pos), now + 96 + 2 * N);
-	/* A sender off our clock (timestamps 1e9 away): re-anchored to now + link. */
-	len = rx_pkt(b, 5001, 1000000000u, 2, N);
-	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, 0, 1), N);
+	/* The same source jumps off our clock (timestamps 1e9 away): the first such packet is a
+	 * candidate (refused, too early); the next one, from a later wake-up and arriving one
+	 * packet time later, re-anchors it to now + link; the one after follows. */
+	len = test_data_l24_packet(b, 5001, 1000000000u, 2, N);
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, (uint32_t)(now + N), 1),
+			 0);
+	assert_int_equal(atomic_load(&s->c.resyncs), 0);
+	assert_int_equal(atomic_load(&s->c.too_early), 1);
+	len = test_data_l24_packet(b, 5002, 1000000000u + N, 2, N);
+	assert_int_equal(
+		aes67d_rx_packet(s, b, len, any_src(), now + 2 * N, (uint32_t)(now + 2 * N), 1), N);
 	assert_int_equal(atomic_load(&s->c.resyncs), 1);
-	len = rx_pkt(b, 5002, 1000000000u + N, 2, N);
-	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + 2 * N, 0, 1), N);
+	len = test_data_l24_packet(b, 5003, 1000000000u + 2 * N, 2, N);
+	assert_int_equal(
+		aes67d_rx_packet(s, b, len, any_src(), now + 3 * N, (uint32_t)(now + 3 * N), 1), N);
 	assert_int_equal(atomic_load(&s->c.resyncs), 1);
-	assert_int_equal(atomic_load(&s->c.last_end_pos), now + N + 96 + 2 * N);
+	assert_int_equal(atomic_load(&s->c.last_end_pos), now + 2 * N + 96 + 2 * N);
+	/* A new source off our clock re-anchors on its first packet. */
+	len = test_data_l24_packet(b, 77, 3000000000u, 3, N);
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + 4 * N, 0, 1), N);
+	assert_int_equal(atomic_load(&s->c.resyncs), 2);
+	assert_int_equal(atomic_load(&s->c.last_end_pos), now + 4 * N + 96 + N);
 	aes67d_rx_stream_destroy(s);
 }
 
@@ -299,7 +290,7 @@ static void test_rx_refusals(void **state)
 {
 	struct aes67d_rx_stream *s = make_rx(1000, 48);
 	uint8_t b[1500];
-	size_t len = rx_pkt(b, 1, 1000, 1, N);
+	size_t len = test_data_l24_packet(b, 1, 1000, 1, N);
 	struct in_addr other = {.s_addr = htonl(0x0a000001)};
 
 	(void)state;
@@ -331,7 +322,7 @@ static void test_rx_rescue(void **state)
 	int32_t dev[AES67D_RX_DRAIN_FRAMES * 4], buf[8 * 4], got[2 * N * 4];
 	uint8_t b[1500];
 	uint32_t ts = (uint32_t)now; /* placed at now + link */
-	size_t len = rx_pkt(b, 7, ts, 5, N);
+	size_t len = test_data_l24_packet(b, 7, ts, 5, N);
 	int r;
 
 	(void)state;
@@ -365,7 +356,7 @@ static void test_rx_rescue(void **state)
 	/* Nothing pending any more: a second call does nothing. */
 	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now, buf, 8), 0);
 	/* The same positions again, but the reader may have passed them: late, left alone. */
-	len = rx_pkt(b, 8, ts, 5, N);
+	len = test_data_l24_packet(b, 8, ts, 5, N);
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
 	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + 1, buf, 8), 0);
 	assert_int_equal(atomic_load(&s->c.late), 1);
