@@ -479,8 +479,8 @@ run() {
 		{
 			echo "#   rx: $a2"
 			echo "#   tx: $b2"
-			echo "#   check: $res; aplay: $(head -c 200 "$tmp/aplay.err" | tr '\n' ' ')"
-			echo "#   arecord: $(head -c 200 "$tmp/arecord.err" | tr '\n' ' ')"
+			echo "#   check: $res; aplay: $(head -c 800 "$tmp/aplay.err" | tr '\n' ' ')"
+			echo "#   arecord: $(head -c 800 "$tmp/arecord.err" | tr '\n' ' ')"
 		} >>"$OUT"
 	fi
 	[ "$hp" -ne 0 ] && echo "#   hog: $(cat "$tmp/hog.out" 2>/dev/null)" >>"$OUT"

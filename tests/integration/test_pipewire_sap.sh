@@ -115,13 +115,21 @@ PY
 # PipeWire's rtp-sink is not bit-exact every time: when its graph rate-matches, its adaptive
 # resampler alters the samples (2 of 3 CI runs showed 4353..26752 of 48000 frames equal, with no
 # packet lost or late). So bit-exactness is reported, not asserted; what is asserted is our side:
-# the tone arrived whole, nothing lost or late (docs/interop.md).
+# the tone arrived whole with nothing lost (docs/interop.md). PipeWire is not on our clock, and
+# in about one run in three its RTP timestamps jump against its packet pacing (resyncs > 1;
+# seen: 2 and 4 within 3 s): each jump re-anchors the stream, and the packets between the jump
+# and the re-anchoring are late — at most those of one link offset (20 ms = 5 of PipeWire's
+# 4.4 ms packets) plus the two candidates. Without a jump nothing may be late.
 echo "# bit-exact against the file over 1 s: $res"
-lost=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("lost","x"))' "$tmp/recv.out" 2>/dev/null)
-late=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("late","x"))' "$tmp/recv.out" 2>/dev/null)
-fw=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("frames_written",0))' "$tmp/recv.out" 2>/dev/null)
-a67_ok "aes67 recv got the whole tone: $fw frames (>= 144000), lost $lost, late $late" \
-    test "${fw:-0}" -ge 144000 -a "$lost" = 0 -a "$late" = 0
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2],"x"))' "$tmp/recv.out" "$1" 2>/dev/null; }
+lost=$(field lost)
+late=$(field late)
+rs=$(field resyncs)
+fw=$(field frames_written)
+case "$rs" in '' | *[!0-9]*) rs=1 ;; esac
+allowed=$((rs > 1 ? 7 * (rs - 1) : 0))
+a67_ok "aes67 recv got the whole tone: $fw frames (>= 144000), lost $lost, late $late (<= $allowed with $rs anchorings)" \
+    test "${fw:-0}" -ge 144000 -a "$lost" = 0 -a "${late:-x}" -le "$allowed"
 wait "$cap" 2>/dev/null
 a67_ok "tshark: PipeWire's SAP packets are SAP/SDP and not malformed" bash -c \
     "n=\$(ip netns exec $(a67_ns h2) tshark -n -r '$tmp/pw.pcap' -Y 'sap && sdp.session_name == \"$name\"' 2>/dev/null | wc -l); [ \$n -ge 1 ] && [ -z \"\$(ip netns exec $(a67_ns h2) tshark -n -r '$tmp/pw.pcap' -Y _ws.malformed 2>/dev/null)\" ]"
