@@ -44,22 +44,13 @@ ttl=$(echo "$st" | jq -r .time_to_lock_s)
 sel=$(echo "$st" | jq -r .lock_after_selection_s)
 our_lock_t=$(echo "$st" | jq -r .first_lock_monotonic_s)
 # One poller process in h2 (no process start per sample): ptp.status every 125 ms.
-a67_run h2 python3 -c '
-import json, socket, sys, time
+a67_run h2 env A67_TOOLS="$(dirname "$A67_CTL_PY")" python3 -c '
+import os, sys, time
+sys.path.insert(0, os.environ["A67_TOOLS"])
+import a67ctl
 end = time.time() + float(sys.argv[2])
 while time.time() < end:
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(2)
-    s.connect(sys.argv[1])
-    s.sendall(b"{\"cmd\":\"ptp.status\"}\n")
-    buf = b""
-    while not buf.endswith(b"\n"):
-        d = s.recv(65536)
-        if not d:
-            break
-        buf += d
-    s.close()
-    v = json.loads(buf)["ptp"]["host_offset_ns"]
+    v = a67ctl.request(sys.argv[1], {"cmd": "ptp.status"}, 2)["ptp"]["host_offset_ns"]
     if v < -1000000000:
         v += 37000000000  # ptp4l on CLOCK_REALTIME sends UTC (ARB timescale)
     print(v, flush=True)

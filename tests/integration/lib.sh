@@ -10,6 +10,8 @@
 # Sourced by bash scripts only.
 
 A67_PREFIX="a67-$$"
+A67_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+A67_CTL_PY="$A67_LIB_DIR/../tools/a67ctl.py" # one control request; importable (request())
 A67_NS=()       # namespaces created, deleted on exit
 A67_PIDS=()     # background PIDs, killed on exit
 A67_TMP=""      # per-run scratch directory, removed on exit
@@ -153,20 +155,7 @@ a67_done() {
 # --- PTP helpers (owner: ptp) ---
 # a67_ctl HOST SOCKET JSON: one control-socket request to aes67d, prints the one-line answer.
 a67_ctl() {
-    a67_run "$1" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    d = s.recv(65536)
-    if not d:
-        break
-    buf += d
-sys.stdout.write(buf.decode())
-' "$2" "$3"
+    a67_run "$1" python3 "$A67_CTL_PY" "$2" "$3"
 }
 
 # a67_ptp4l_conf FILE UDS PRIORITY1 [EXTRA LINES...]: a ptp4l config with the AES67 media

@@ -50,25 +50,16 @@ echo '{"ptp":{"priority1":200,"transport":"udp4"}}' >"$tmp/h2-p200.json"
 # where SEL is the daemon's own lock_after_selection_s; LOCK_MS -1 when no lock came.
 cat >"$tmp/watch.py" <<'EOF'
 # SPDX-License-Identifier: MIT
-import json, socket, sys, time
+import json, os, sys, time
+sys.path.insert(0, os.environ["A67_TOOLS"])
+import a67ctl
 
 sock, t0_ns, hold_ms = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
 
 def status():
     try:
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(1)
-        s.connect(sock)
-        s.sendall(b'{"cmd":"ptp.status"}\n')
-        buf = b""
-        while not buf.endswith(b"\n"):
-            d = s.recv(65536)
-            if not d:
-                break
-            buf += d
-        s.close()
-        return json.loads(buf).get("ptp")
+        return a67ctl.request(sock, {"cmd": "ptp.status"}, 1).get("ptp")
     except (OSError, ValueError):
         return None
 
@@ -118,7 +109,7 @@ for r in $(seq 1 "$ROUNDS"); do
     d1=$A67_LAST_PID
     a67_bg h2 60 "$AES67D" -f -i eth0 -c "$tmp/$cfg2.json" -s "$tmp/h2.sock" >>"$tmp/h2.log" 2>&1
     d2=$A67_LAST_PID
-    read -r lock_ms max_off max_host held sel < <(a67_run h2 python3 "$tmp/watch.py" \
+    read -r lock_ms max_off max_host held sel < <(a67_run h2 env A67_TOOLS="$(dirname "$A67_CTL_PY")" python3 "$tmp/watch.py" \
         "$tmp/h2.sock" "$t0" "$HOLD_MS" 2>"$tmp/last.json")
     echo "# round $r ($cfg2): lock after ${lock_ms} ms (${sel} s after selection), then ${HOLD_MS} ms: max |offset| $max_off ns, max |host_offset| $max_host ns, lock $held"
     if [ "$lock_ms" -lt 0 ] || [ "$held" != held ]; then
