@@ -29,6 +29,7 @@ done
 passed=0
 failed=0
 skipped=0
+flaky=0
 failures=()
 mkdir -p "$out"
 
@@ -133,10 +134,21 @@ if [ "$integration" = 1 ]; then
 		for t in tests/integration/test_*.sh; do
 			[ -f "$t" ] || continue
 			n=$(basename "$t" .sh)
-			# One run each: a failure is a failure (the log names every failed check).
-			AES67_BUILD="$out/b-gcc" timeout 600 bash "$t" >"$out/$n.log" 2>&1
-			rc=$?
-			if [ "$rc" -eq 0 ]; then
+			# Known intermittent failures under load (README "Status") are re-run up to
+			# twice; every failed attempt is printed with its first failed check and its log
+			# kept, and a pass after a failure is tallied as flaky.
+			for attempt in 1 2 3; do
+				AES67_BUILD="$out/b-gcc" timeout 600 bash "$t" >"$out/$n.log" 2>&1
+				rc=$?
+				[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || [ "$attempt" -eq 3 ] && break
+				cp "$out/$n.log" "$out/$n.attempt$attempt.log"
+				printf 'retry integration: %s (attempt %d failed, exit %d: %s)\n' "$n" \
+					"$attempt" "$rc" "$(grep -m1 '^not ok' "$out/$n.log")"
+			done
+			if [ "$rc" -eq 0 ] && [ "$attempt" -gt 1 ]; then
+				flaky=$((flaky + 1))
+				pass "integration: $n (passed on attempt $attempt)"
+			elif [ "$rc" -eq 0 ]; then
 				pass "integration: $n"
 			elif [ "$rc" -eq 77 ]; then
 				# A prerequisite is missing; the script says which. Neither pass nor fail.
@@ -156,5 +168,6 @@ if [ "$failed" -gt 0 ]; then
 	printf '  %s\n' "${failures[@]}"
 fi
 echo "logs: $out"
+[ "$flaky" -eq 0 ] || echo "flaky: $flaky integration test(s) passed only on a retry (logs: *.attempt*.log)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
