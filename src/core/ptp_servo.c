@@ -145,6 +145,17 @@ int aes67_ptp_servo_map(const struct aes67_ptp_servo *s, int64_t mono_ns, int64_
 	return 0;
 }
 
+/* After a step or a re-acquisition: unlocked, and every run counter starts again. */
+static void restart_runs(struct aes67_ptp_servo *s)
+{
+	s->locked = false;
+	s->good_run = 0;
+	s->delay_run = 0;
+	s->out_run = 0;
+	s->innov_mean_ns = 0;
+	s->drift_run = 0;
+}
+
 static void set_anchor(struct aes67_ptp_servo *s, int64_t mono_ns, int64_t whole, double frac)
 {
 	double w = floor(frac);
@@ -169,13 +180,8 @@ static void step(struct aes67_ptp_servo *s, int64_t t2, int64_t z)
 	s->p00 = s->r_ns2 + dd * dd;
 	s->p01 = 0;
 	s->valid = true;
-	s->locked = false;
-	s->good_run = 0;
-	s->delay_run = 0;
 	s->bad_run = 0;
-	s->out_run = 0;
-	s->innov_mean_ns = 0;
-	s->drift_run = 0;
+	restart_runs(s);
 	s->steps++;
 }
 
@@ -358,12 +364,7 @@ static int sync_sample(struct aes67_ptp_servo *s, int64_t t1_ptp_ns, int64_t t2_
 			s->p00 = fmax(f00, a * a);
 			s->p01 = f01;
 			f11 = fmax(f11, b * b);
-			s->locked = false;
-			s->good_run = 0;
-			s->delay_run = 0;
-			s->out_run = 0;
-			s->innov_mean_ns = 0;
-			s->drift_run = 0;
+			restart_runs(s);
 		}
 		s->rate = fmin(fmax(s->rate + b, -max_rate), max_rate);
 		s->p11 = f11;
