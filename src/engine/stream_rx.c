@@ -165,6 +165,7 @@ static AES67_RT void new_source(struct aes67d_rx_stream *s, uint32_t ssrc)
 	aes67_rtp_stats_init(&s->rtp);
 	s->anchor.placed = false; /* a new source may re-anchor on its first packet */
 	s->anchor.pending = false;
+	s->anchor.zero_run = false;
 	s->have_ssrc = true;
 	s->ssrc = ssrc;
 	atomic_store_explicit(&s->c.ssrc, ssrc, RELAXED);
@@ -194,7 +195,9 @@ static AES67_RT void new_source(struct aes67d_rx_stream *s, uint32_t ssrc)
  * a backlog or a burst drifts by a packet per packet and taints its wake-up; a sender's
  * catch-up burst split over two wake-ups (tests/integration/test_engine_loopback.sh caught one
  * at 125 us: two packets 12 frames apart in timestamp, 1 frame apart in arrival) fails the
- * arrival test. A packet that lands playably clears the candidate.
+ * arrival test. A packet that lands playably clears the candidate. Anchor 0 comes first:
+ * a re-anchoring packet that is in time on it takes it, and a stream on another anchor goes
+ * back to it when its packets fit it for 0.2 s (on_our_clock(), back_to_zero()).
  */
 static AES67_RT uint64_t early_limit_frames(const struct aes67d_rx_stream *s)
 {
@@ -234,6 +237,7 @@ static AES67_RT int reanchor(struct aes67d_rx_stream *s, int64_t anchor, uint64_
 	s->anchor.frames = anchor;
 	s->anchor.placed = true;
 	s->anchor.pending = false;
+	s->anchor.zero_run = false;
 	atomic_store_explicit(&s->c.last_end_pos, pos, memory_order_release);
 	atomic_fetch_add_explicit(&s->c.resyncs, 1, RELAXED);
 	if ((int64_t)(rp - pos) > 0 || (int64_t)(high - pos) > 0 || stale) {
@@ -241,6 +245,51 @@ static AES67_RT int reanchor(struct aes67d_rx_stream *s, int64_t anchor, uint64_
 					    stale || (int64_t)(rp - now_pos) > 0 ? now_pos : rp);
 	}
 	return 0;
+}
+
+/*
+ * Whether a packet is in time on anchor 0 the way a sender on our media clock is: it leaves
+ * after its last frame, so its first frame is due already (or just now), and it waited less
+ * than the link offset. A stream that has to re-anchor takes anchor 0 for such a packet rather
+ * than "now + link offset": after our clock stepped onto the grandmaster, the sender's own
+ * timestamps are right again, and the link offset is the latency to the sample.
+ */
+static AES67_RT bool on_our_clock(const struct aes67d_rx_stream *s, uint64_t base, uint64_t now_pos)
+{
+	const int64_t miss0 = (int64_t)(base - now_pos);
+
+	return miss0 <= 0 && miss0 >= -(int64_t)s->p.link_offset_frames;
+}
+
+/*
+ * A stream placed on an anchor other than 0 whose packets are all on our clock
+ * (on_our_clock()) for AES67D_RX_RETURN_FRAMES, seen over more than one wake-up, goes back to
+ * anchor 0. The anchor it has still plays (up to the early limit ahead), so nothing else would
+ * move it: without this a stream re-anchored while our clock settled kept the difference as
+ * extra latency for good. Returns the packet's position.
+ */
+static AES67_RT uint64_t back_to_zero(struct aes67d_rx_stream *s, uint64_t base, uint64_t pos,
+				      uint64_t now_pos)
+{
+	struct aes67d_rx_anchor *a = &s->anchor;
+
+	if (!on_our_clock(s, base, now_pos)) {
+		a->zero_run = false;
+		return pos;
+	}
+	if (!a->zero_run) {
+		a->zero_run = true;
+		a->zero_base = base;
+		a->zero_now = now_pos;
+		return pos;
+	}
+	if ((int64_t)(base - a->zero_base) < (int64_t)AES67D_RX_RETURN_FRAMES(s->p.rate_hz) ||
+	    now_pos == a->zero_now) {
+		return pos;
+	}
+	pos = base + s->p.link_offset_frames;
+	(void)reanchor(s, 0, pos, now_pos);
+	return pos;
 }
 
 /* The position of a packet whose timestamp-derived position is @base; re-anchors if due. */
@@ -257,7 +306,11 @@ static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64
 	if (miss >= -(int64_t)link && miss <= (int64_t)early_limit_frames(s)) {
 		a->placed = true;
 		a->pending = false;
-		return pos;
+		return a->frames == 0 ? pos : back_to_zero(s, base, pos, now_pos);
+	}
+	if (on_our_clock(s, base, now_pos)) {
+		(void)reanchor(s, 0, base + link, now_pos);
+		return base + link;
 	}
 	if (!a->placed && abs_diff(miss, 0) > AES67D_RX_RESYNC_FRAMES(s->p.rate_hz)) {
 		(void)reanchor(s, cand, now_pos + link, now_pos);

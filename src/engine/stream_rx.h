@@ -18,7 +18,10 @@
  * than AES67D_RX_RESYNC_FRAMES off re-anchors at once; otherwise two candidates must agree,
  * from two different wake-ups of the RX thread and arriving as far apart as their timestamps
  * are, so a backlog read after a stall of our own thread or a sender's catch-up burst never
- * moves a sender that is on our clock.
+ * moves a sender that is on our clock. A packet in time on anchor 0 (as a sender on our clock
+ * sends it) re-anchors there rather than at now + link offset, and a stream on another anchor
+ * whose packets fit anchor 0 for AES67D_RX_RETURN_FRAMES goes back to it, so once our clock
+ * settles on the grandmaster the latency is the link offset again, to the sample.
  */
 #ifndef AES67D_STREAM_RX_H
 #define AES67D_STREAM_RX_H
@@ -42,6 +45,9 @@
 #define AES67D_RX_EARLY_FRAMES(rate) ((uint64_t)(rate) / 100) /* 10 ms */
 /* A source's first packet this far off (0.5 s) re-anchors at once, without a second one. */
 #define AES67D_RX_RESYNC_FRAMES(rate) ((uint64_t)(rate) / 2)
+/* Packets that would all be in time on anchor 0 for this long (0.2 s) bring a stream anchored
+ * elsewhere back to it: a sender on our clock plays at exactly the link offset again. */
+#define AES67D_RX_RETURN_FRAMES(rate) ((uint64_t)(rate) / 5)
 #define AES67D_RX_NO_POS UINT64_MAX
 
 /* What a caller chooses for a receive stream. Initialise with aes67d_rx_params_init(). */
@@ -94,6 +100,9 @@ struct aes67d_rx_anchor {
 	int64_t cand;	      /* the anchor that candidate asks for */
 	uint64_t base;	      /* its timestamp-derived position */
 	uint32_t arrival_rtp; /* its arrival time (aes67d_rx_packet()) */
+	bool zero_run;	      /* the packets since zero_base were all in time on anchor 0 */
+	uint64_t zero_base;   /* timestamp-derived position of the first of them */
+	uint64_t zero_now;    /* the wake-up that saw it */
 };
 
 struct aes67d_rx_stream {

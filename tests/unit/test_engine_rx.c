@@ -531,6 +531,48 @@ static void test_start_with_stale_packets(void **state)
 	sim_free(m);
 }
 
+/*
+ * A sender on our clock, re-anchored while our clock was off (a PTP slave still settling: the
+ * clock page ran 8 ms ahead, then stepped onto the grandmaster). Its packets are then 8 ms
+ * early on that anchor, inside the early limit, so nothing forced a re-anchor and the stream
+ * kept 8 ms of extra latency for good (the two-host test once measured 746 frames instead of
+ * the link offset's 333 after a daemon restart). Packets in time on anchor 0 for 0.2 s bring it
+ * back, once; a sender off our clock by more than the link offset is never pulled to 0.
+ * (Anchors are compared here directly: the fill check of expect_recovery() allows a packet.)
+ */
+static void test_return_to_our_clock(void **state)
+{
+	struct sim *m = sim_steady(T0 + 13000000000, 0, 0);
+	struct sim *off = sim_steady(T0 + 14000000000, 0, 0);
+
+	(void)state;
+	m->now += MS(8);
+	expect_recovery(m, 2, 1);
+	m->now -= MS(8);
+	sim_run(m, (int)(AES67D_RX_RETURN_FRAMES(RATE) / N) + 2);
+	assert_int_equal(get(&m->s->c.resyncs), 2);
+	expect_recovery(m, 1, 2);
+	assert_int_equal(m->s->anchor.frames, 0);
+	sim_free(m);
+
+	/* 12 ms: beyond the early limit once our clock is right, so the first packet re-anchors,
+	 * on 0 (the two-candidate rule would put it at "now + link offset", a packet later). */
+	m = sim_steady(T0 + 15000000000, 0, 0);
+	m->now += MS(12);
+	expect_recovery(m, 2, 1);
+	m->now -= MS(12);
+	expect_recovery(m, 1, 2);
+	assert_int_equal(m->s->anchor.frames, 0);
+	sim_free(m);
+
+	/* 9 ms behind: re-anchored once, then never back to 0 (it would be late there). */
+	off->tx_pos -= MS(9);
+	expect_recovery(off, 2, 1);
+	sim_run(off, (int)(MS(1000) / N));
+	assert_int_equal(get(&off->s->c.resyncs), 1);
+	sim_free(off);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_anchor_near_half_wrap),
 		cmocka_unit_test(test_first_packet_off_clock),
 		cmocka_unit_test(test_start_with_stale_packets),
+		cmocka_unit_test(test_return_to_our_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
