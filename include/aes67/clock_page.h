@@ -4,11 +4,12 @@
  * shared device region so that any process (the ALSA plugin inside an application) can compute
  * "now in media frames" without asking the daemon (DESIGN.md, "One clock").
  *
- * Publication is a seqlock: one writer thread (the daemon's PTP thread) and any number of readers
- * in any process. The sequence counter is odd while an update is in progress. Every data field
- * is itself an atomic accessed with relaxed ordering, placed between acquire/release fences
- * (Boehm, "Can seqlocks get along with programming language memory models?", 2012), so the
- * protocol is data-race free in the C11 model and clean under ThreadSanitizer.
+ * Publication is a latch (aes67/latch.h): one writer thread (the daemon's PTP thread) and any
+ * number of readers in any process; the values are kept twice and written one copy after the
+ * other, so a reader always finds a whole copy and never waits for a writer that was preempted
+ * mid-update (ABI 1 was a one-copy seqlock, whose readers then failed until the writer ran
+ * again). Every word is an atomic accessed with relaxed ordering between acquire/release
+ * fences, so the protocol is data-race free in the C11 model and clean under ThreadSanitizer.
  *
  * The mapping is
  *     ptp_ns = base_ptp_ns + floor((mono_ns - base_mono_ns) * (2^48 + rate_adj_q48) / 2^48)
@@ -57,25 +58,20 @@ struct aes67_clock_values {
 	uint64_t update_count;	/* set by aes67_clock_page_read(): number of writes so far */
 };
 
+/* Words of one copy of the page's values (clock_page.c packs them):
+ *   0 base_mono_ns, 1 base_ptp_ns, 2 rate_adj_q48 (two's complement), 3 gm_identity (the 8
+ *   identity bytes, copied with memcpy: byte order kept), 4 update_count,
+ *   5 sample_rate | state << 32, 6 domain | locked << 32. */
+#define AES67_CLOCK_PAGE_WORDS 7
+
 /*
  * The shared page. Crosses the process boundary: layout pinned by static_asserts in
- * clock_page.c and by tests/data/ring/layout.golden. 128 bytes; the sequence counter has its own
- * cache line so that readers polling it do not share a line with nothing else but the data.
+ * clock_page.c and by tests/data/ring/layout.golden. 128 bytes.
  */
 struct aes67_clock_page {
-	_Atomic uint64_t seq; /* odd while the writer is inside an update */
-	uint8_t pad0[56];
-	_Atomic uint64_t base_mono_ns;
-	_Atomic uint64_t base_ptp_ns;
-	_Atomic int64_t rate_adj_q48;
-	_Atomic uint64_t
-		gm_identity; /* the 8 identity bytes, copied with memcpy (byte order kept) */
-	_Atomic uint64_t update_count;
-	_Atomic uint32_t sample_rate;
-	_Atomic uint32_t state;
-	_Atomic uint32_t domain;
-	_Atomic uint32_t locked;
-	uint8_t pad1[8];
+	_Atomic uint64_t seq; /* the latch's sequence: 2 per write; 0: never published */
+	_Atomic uint64_t copies[2 * AES67_CLOCK_PAGE_WORDS];
+	uint8_t pad[8];
 };
 
 /**

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define AES67_RING_MAGIC 0x41363752u /* "A67R" */
-#define AES67_RING_ABI_VERSION 1u
+#define AES67_RING_ABI_VERSION 2u    /* 2: the clock page is a two-copy latch */
 
 #define AES67_RING_CHANNELS_MAX 128u
 #define AES67_RING_CAPACITY_MIN 64u	   /* frames */
@@ -277,6 +277,21 @@ AES67_API AES67_MUST_CHECK int aes67_ring_owner_reclaim(const struct aes67_ring 
 AES67_API AES67_RT AES67_MUST_CHECK int aes67_ring_write(const struct aes67_ring_dir *d,
 							 uint64_t pos, const int32_t *src,
 							 uint32_t n_frames);
+
+/**
+ * aes67_ring_restamp() - write frames that are identical to their slots' previous lap.
+ * @d: direction view.
+ * @pos: media position of the first frame (< AES67_RING_POS_LIMIT).
+ * @n_frames: 1..capacity.
+ *
+ * For the writer that knows each slot of [@pos, @pos + @n_frames) holds, from the lap one
+ * capacity earlier, exactly the samples it would write now (the RX thread writing silence
+ * where it wrote silence a lap ago): the frames are published at their new positions, as
+ * aes67_ring_write() would, but only the per-frame stamps are stored, not the samples.
+ * Return, errors and Thread: as aes67_ring_write().
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int aes67_ring_restamp(const struct aes67_ring_dir *d,
+							   uint64_t pos, uint32_t n_frames);
 
 /**
  * aes67_ring_read() - copy frames at an absolute position (any number of readers).

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Clock page: seqlock publication of the monotonic -> PTP mapping and the pure conversions
+ * Clock page: latch publication of the monotonic -> PTP mapping and the pure conversions
  * between monotonic ns, PTP ns and media frames (see include/aes67/clock_page.h for the formula
  * and why it is fixed point).
  *
- * Seqlock protocol (one writer, readers in any process):
- *   writer: seq = s+1 (odd, relaxed); release fence; data stores (relaxed); seq = s+2 (release)
- *   reader: s1 = seq (acquire); data loads (relaxed); acquire fence; s2 = seq (relaxed);
- *           the snapshot is good when s1 == s2 and s1 is even.
- * If a reader's relaxed load saw a value stored after the writer's release fence, the fences
- * synchronise and the reader's second load of seq sees s+1 or later, so the copy is refused.
+ * Publication is a latch (aes67/latch.h): the values are packed into AES67_CLOCK_PAGE_WORDS
+ * 64-bit words, kept twice.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -18,6 +14,7 @@
 
 #include "aes67/clock_page.h"
 #include "aes67/error.h"
+#include "aes67/latch.h"
 
 /* The page is shared between processes: atomics must be lock-free (hence address-free). */
 static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
@@ -27,19 +24,8 @@ static_assert(sizeof(_Atomic uint32_t) == 4, "atomic u32 has the plain layout");
 
 /* ABI: pinned layout (also checked at run time against tests/data/ring/layout.golden). */
 static_assert(offsetof(struct aes67_clock_page, seq) == 0, "clock_page.seq");
-static_assert(offsetof(struct aes67_clock_page, base_mono_ns) == 64, "clock_page.base_mono_ns");
-static_assert(offsetof(struct aes67_clock_page, base_ptp_ns) == 72, "clock_page.base_ptp_ns");
-static_assert(offsetof(struct aes67_clock_page, rate_adj_q48) == 80, "clock_page.rate_adj_q48");
-static_assert(offsetof(struct aes67_clock_page, gm_identity) == 88, "clock_page.gm_identity");
-static_assert(offsetof(struct aes67_clock_page, update_count) == 96, "clock_page.update_count");
-static_assert(offsetof(struct aes67_clock_page, sample_rate) == 104, "clock_page.sample_rate");
-static_assert(offsetof(struct aes67_clock_page, state) == 108, "clock_page.state");
-static_assert(offsetof(struct aes67_clock_page, domain) == 112, "clock_page.domain");
-static_assert(offsetof(struct aes67_clock_page, locked) == 116, "clock_page.locked");
+static_assert(offsetof(struct aes67_clock_page, copies) == 8, "clock_page.copies");
 static_assert(sizeof(struct aes67_clock_page) == 128, "clock_page size");
-
-/* Snapshot attempts before giving up; a write is a handful of stores, so 64 is generous. */
-#define READ_TRIES 64
 
 /* 128-bit intermediates (a GCC/Clang extension; __extension__ keeps -Wpedantic quiet). */
 __extension__ typedef __int128 wide_t;
@@ -57,6 +43,7 @@ void aes67_clock_page_init(struct aes67_clock_page *page)
 AES67_RT int aes67_clock_page_write(struct aes67_clock_page *page,
 				    const struct aes67_clock_values *v)
 {
+	uint64_t w[AES67_CLOCK_PAGE_WORDS];
 	uint64_t gm;
 	uint64_t s;
 
@@ -68,60 +55,41 @@ AES67_RT int aes67_clock_page_write(struct aes67_clock_page *page,
 		return -AES67_ERANGE;
 	}
 	memcpy(&gm, v->gm_identity, sizeof(gm));
-
 	s = atomic_load_explicit(&page->seq, memory_order_relaxed);
-	atomic_store_explicit(&page->seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
-
-	atomic_store_explicit(&page->base_mono_ns, v->base_mono_ns, memory_order_relaxed);
-	atomic_store_explicit(&page->base_ptp_ns, v->base_ptp_ns, memory_order_relaxed);
-	atomic_store_explicit(&page->rate_adj_q48, v->rate_adj_q48, memory_order_relaxed);
-	atomic_store_explicit(&page->gm_identity, gm, memory_order_relaxed);
-	atomic_store_explicit(&page->update_count, s / 2 + 1, memory_order_relaxed);
-	atomic_store_explicit(&page->sample_rate, v->sample_rate, memory_order_relaxed);
-	atomic_store_explicit(&page->state, v->state, memory_order_relaxed);
-	atomic_store_explicit(&page->domain, v->domain, memory_order_relaxed);
-	atomic_store_explicit(&page->locked, v->locked ? 1u : 0u, memory_order_relaxed);
-
-	atomic_store_explicit(&page->seq, s + 2, memory_order_release);
+	w[0] = v->base_mono_ns;
+	w[1] = v->base_ptp_ns;
+	w[2] = (uint64_t)v->rate_adj_q48;
+	w[3] = gm;
+	w[4] = s / 2 + 1;
+	w[5] = v->sample_rate | (uint64_t)v->state << 32;
+	w[6] = v->domain | (uint64_t)(v->locked ? 1u : 0u) << 32;
+	aes67_latch_write(&page->seq, page->copies, AES67_CLOCK_PAGE_WORDS, w);
 	return 0;
 }
 
 AES67_RT int aes67_clock_page_read(const struct aes67_clock_page *page,
 				   struct aes67_clock_values *out)
 {
-	/* The page is logically const for readers; C11 atomic loads take a non-const pointer. */
-	struct aes67_clock_page *p = (struct aes67_clock_page *)page;
+	uint64_t w[AES67_CLOCK_PAGE_WORDS];
+	uint64_t s;
+	int r = aes67_latch_read(&page->seq, page->copies, AES67_CLOCK_PAGE_WORDS, w, &s);
 
-	for (int i = 0; i < READ_TRIES; i++) {
-		struct aes67_clock_values v;
-		uint64_t s1 = atomic_load_explicit(&p->seq, memory_order_acquire);
-		uint64_t gm;
-
-		if (s1 == 0) {
-			return -AES67_ENOTFOUND;
-		}
-		if (s1 & 1) {
-			continue;
-		}
-		v.base_mono_ns = atomic_load_explicit(&p->base_mono_ns, memory_order_relaxed);
-		v.base_ptp_ns = atomic_load_explicit(&p->base_ptp_ns, memory_order_relaxed);
-		v.rate_adj_q48 = atomic_load_explicit(&p->rate_adj_q48, memory_order_relaxed);
-		gm = atomic_load_explicit(&p->gm_identity, memory_order_relaxed);
-		v.update_count = atomic_load_explicit(&p->update_count, memory_order_relaxed);
-		v.sample_rate = atomic_load_explicit(&p->sample_rate, memory_order_relaxed);
-		v.state = atomic_load_explicit(&p->state, memory_order_relaxed);
-		v.domain = (uint8_t)atomic_load_explicit(&p->domain, memory_order_relaxed);
-		v.locked = (uint8_t)atomic_load_explicit(&p->locked, memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&p->seq, memory_order_relaxed) != s1) {
-			continue;
-		}
-		memcpy(v.gm_identity, &gm, sizeof(gm));
-		*out = v;
-		return 0;
+	if (r < 0) {
+		return r;
 	}
-	return -EAGAIN;
+	if (s < 2) {
+		return -AES67_ENOTFOUND; /* the first write has not finished */
+	}
+	out->base_mono_ns = w[0];
+	out->base_ptp_ns = w[1];
+	out->rate_adj_q48 = (int64_t)w[2];
+	memcpy(out->gm_identity, &w[3], sizeof(out->gm_identity));
+	out->update_count = w[4];
+	out->sample_rate = (uint32_t)w[5];
+	out->state = (uint32_t)(w[5] >> 32);
+	out->domain = (uint8_t)w[6];
+	out->locked = (uint8_t)(w[6] >> 32);
+	return 0;
 }
 
 /* floor(a / b) for b > 0 (C division truncates toward zero). */

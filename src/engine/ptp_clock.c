@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * PTP media clock back end: a seqlock-published copy of the servo's mapping over
- * CLOCK_MONOTONIC_RAW and of the grandmaster identity (see ptp_clock.h).
- *
- * Seqlock (single writer): the writer makes the sequence odd, stores the fields, makes it even
- * again; a reader retries while the sequence is odd or changed under it. Fences follow the
- * C11 seqlock recipe (Boehm, "Can seqlocks get along with programming language memory
- * models?", 2012): release fence after the odd store, acquire fence before the re-check.
+ * PTP media clock back end: a latch-published copy (aes67/latch.h) of the servo's mapping over
+ * CLOCK_MONOTONIC_RAW and of the grandmaster identity (see ptp_clock.h). The writer is the PTP
+ * thread (SCHED_OTHER), the readers the RT threads: with a one-copy seqlock a writer preempted
+ * mid-update made every read fail until it ran again, and the RT threads' retries kept it from
+ * running (docs/bench-latency.md, "Third session"); the latch always has a whole copy.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -14,21 +12,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "aes67/latch.h"
 #include "ptp_clock.h"
 
-#define READ_TRIES 1000
-
-struct ptp_clock_data {
-	_Atomic uint64_t mono_raw_ref_ns, ptp_ref_ns, rate_bits, uncertainty_ns;
-	_Atomic uint64_t gm_identity; /* 8 bytes, big-endian packed */
-	_Atomic uint32_t flags;	      /* bit 0 gm_valid, bit 1 locked, bits 8..15 domain */
-	_Atomic uint32_t generation;
-};
+/* Words of one copy: mono_raw_ref_ns, ptp_ref_ns, rate_ratio (double bits), uncertainty_ns,
+ * gm_identity (8 bytes, big-endian packed), flags (bit 0 gm_valid, bit 1 locked, bits 8..15
+ * domain) | generation << 32. */
+#define WORDS 6
 
 struct aes67d_ptp_clock {
 	struct aes67d_clock base;
-	_Alignas(AES67_CACHELINE_BYTES) _Atomic uint32_t seq;
-	struct ptp_clock_data d;
+	_Alignas(AES67_CACHELINE_BYTES) _Atomic uint64_t seq;
+	_Atomic uint64_t copies[2 * WORDS];
 	/* Writer-only state. */
 	struct aes67d_clock_ref last;
 };
@@ -70,60 +65,39 @@ static double bits_dbl(uint64_t v)
 static void store_all(struct aes67d_ptp_clock *c, const struct aes67d_clock_map *map,
 		      const struct aes67d_clock_ref *ref)
 {
-	uint32_t flags =
+	const uint32_t flags =
 		(ref->gm_valid ? 1u : 0u) | (ref->locked ? 2u : 0u) | (uint32_t)ref->domain << 8;
-	uint32_t s = atomic_load_explicit(&c->seq, memory_order_relaxed);
+	const uint64_t w[WORDS] = {
+		map->mono_raw_ref_ns,	   map->ptp_ref_ns,
+		dbl_bits(map->rate_ratio), map->uncertainty_ns,
+		id_pack(ref->gm_identity), flags | (uint64_t)ref->generation << 32};
 
-	atomic_store_explicit(&c->seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
-	atomic_store_explicit(&c->d.mono_raw_ref_ns, map->mono_raw_ref_ns, memory_order_relaxed);
-	atomic_store_explicit(&c->d.ptp_ref_ns, map->ptp_ref_ns, memory_order_relaxed);
-	atomic_store_explicit(&c->d.rate_bits, dbl_bits(map->rate_ratio), memory_order_relaxed);
-	atomic_store_explicit(&c->d.uncertainty_ns, map->uncertainty_ns, memory_order_relaxed);
-	atomic_store_explicit(&c->d.gm_identity, id_pack(ref->gm_identity), memory_order_relaxed);
-	atomic_store_explicit(&c->d.flags, flags, memory_order_relaxed);
-	atomic_store_explicit(&c->d.generation, ref->generation, memory_order_relaxed);
-	atomic_store_explicit(&c->seq, s + 2, memory_order_release);
+	aes67_latch_write(&c->seq, c->copies, WORDS, w);
 }
 
 int aes67d_ptp_clock_read(struct aes67d_ptp_clock *c, struct aes67d_clock_map *map,
 			  struct aes67d_clock_ref *ref)
 {
-	for (int i = 0; i < READ_TRIES; i++) {
-		uint32_t s0 = atomic_load_explicit(&c->seq, memory_order_acquire);
-		struct aes67d_clock_map m;
-		uint64_t id;
-		uint32_t flags, gen;
+	uint64_t w[WORDS];
+	int r = aes67_latch_read(&c->seq, c->copies, WORDS, w, NULL);
 
-		if (s0 & 1u) {
-			continue;
-		}
-		m.mono_raw_ref_ns =
-			atomic_load_explicit(&c->d.mono_raw_ref_ns, memory_order_relaxed);
-		m.ptp_ref_ns = atomic_load_explicit(&c->d.ptp_ref_ns, memory_order_relaxed);
-		m.rate_ratio =
-			bits_dbl(atomic_load_explicit(&c->d.rate_bits, memory_order_relaxed));
-		m.uncertainty_ns = atomic_load_explicit(&c->d.uncertainty_ns, memory_order_relaxed);
-		id = atomic_load_explicit(&c->d.gm_identity, memory_order_relaxed);
-		flags = atomic_load_explicit(&c->d.flags, memory_order_relaxed);
-		gen = atomic_load_explicit(&c->d.generation, memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&c->seq, memory_order_relaxed) != s0) {
-			continue;
-		}
-		if (map != NULL) {
-			*map = m;
-		}
-		if (ref != NULL) {
-			ref->gm_valid = (flags & 1u) != 0;
-			ref->locked = (flags & 2u) != 0;
-			ref->domain = (uint8_t)(flags >> 8);
-			ref->generation = gen;
-			id_unpack(id, ref->gm_identity);
-		}
-		return 0;
+	if (r < 0) {
+		return r;
 	}
-	return -EAGAIN;
+	if (map != NULL) {
+		map->mono_raw_ref_ns = w[0];
+		map->ptp_ref_ns = w[1];
+		map->rate_ratio = bits_dbl(w[2]);
+		map->uncertainty_ns = w[3];
+	}
+	if (ref != NULL) {
+		ref->gm_valid = (w[5] & 1u) != 0;
+		ref->locked = (w[5] & 2u) != 0;
+		ref->domain = (uint8_t)(w[5] >> 8);
+		ref->generation = (uint32_t)(w[5] >> 32);
+		id_unpack(w[4], ref->gm_identity);
+	}
+	return 0;
 }
 
 int aes67d_ptp_clock_publish(struct aes67d_ptp_clock *c, const struct aes67d_clock_map *map,

@@ -5,9 +5,10 @@
  * The PTP thread owns the port and its servo; every other thread (TX/RX, control, the device
  * publisher) reads the result through this object: the mapping CLOCK_MONOTONIC_RAW -> PTP time
  * and the grandmaster followed. The PTP thread is the only writer (aes67d_ptp_clock_publish());
- * readers copy a seqlock-protected snapshot, so a reader never waits for the writer and never
- * takes a lock: now_ns() and get_ref() are RT-safe. The fields are C11 atomics (relaxed inside
- * the seqlock) so the pattern is also free of data races in the C11 sense (ThreadSanitizer).
+ * readers copy a latch-published snapshot (aes67/latch.h: two copies), so a reader never waits
+ * for the writer, even one preempted mid-update, and never takes a lock: now_ns() and get_ref()
+ * are RT-safe. The words are C11 atomics (relaxed inside the latch) so the pattern is also free
+ * of data races in the C11 sense (ThreadSanitizer).
  */
 #ifndef AES67D_PTP_CLOCK_H
 #define AES67D_PTP_CLOCK_H
@@ -51,7 +52,8 @@ AES67_RT int aes67d_ptp_clock_publish(struct aes67d_ptp_clock *c,
 /**
  * aes67d_ptp_clock_read() - a consistent copy of the mapping and the reference.
  * @c: the clock. @map, @ref: results (either may be NULL).
- * Return: 0, or -EAGAIN if the writer kept the seqlock busy for 1000 tries (never observed).
+ * Return: 0, or -EAGAIN if AES67_LATCH_READ_TRIES half-updates ended during the read (a writer
+ * publishing without pause; a preempted writer never causes it).
  * Thread: any; lock-free, RT-safe.
  */
 AES67_MUST_CHECK AES67_RT int aes67d_ptp_clock_read(struct aes67d_ptp_clock *c,

@@ -240,8 +240,8 @@ static void test_refusals(void **state)
 	exchange(&req, sizeof(req), &rep, &memfd);
 	assert_int_equal(rep.status, -AES67_EABI);
 	assert_int_equal(memfd, -1);
-	assert_string_equal(rep.reason, "version mismatch: plugin has protocol 99, ring ABI 1; "
-					"aes67d has protocol 1, ring ABI 1");
+	assert_string_equal(rep.reason, "version mismatch: plugin has protocol 99, ring ABI 2; "
+					"aes67d has protocol 1, ring ABI 2");
 
 	req = request("main");
 	exchange(&req, 10, &rep, &memfd);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the clock page (include/aes67/clock_page.h): seqlock publication, refusal of
+ * Unit tests for the clock page (include/aes67/clock_page.h): latch publication, refusal of
  * bad values, and the monotonic <-> PTP <-> media frame conversions, with hand-computed values
  * and with the inverse properties the ALSA plugin relies on to arm its timers (the instant
  * returned for a frame is the first one at which that frame has begun).
@@ -81,9 +81,28 @@ static void test_publish_and_read(void **state)
 	assert_int_equal(aes67_clock_page_read(&page, &got), 0);
 	assert_int_equal(got.update_count, 2);
 
-	/* A writer stuck mid-update (odd sequence): bounded retries, then -EAGAIN. */
+	/* A writer preempted inside an update never blocks readers (ABI 1's seqlock returned
+	 * -EAGAIN until it ran again, and the engine's RT threads spun on that). In the first
+	 * half (odd sequence, copy 0 half written) readers get the last values from copy 1; in
+	 * the second (even, copy 1 half written) the new values from copy 0. */
 	atomic_store(&page.seq, 5);
-	assert_int_equal(aes67_clock_page_read(&page, &got), -EAGAIN);
+	atomic_store(&page.copies[0], 0xdeadull);
+	atomic_store(&page.copies[5], 0xbeefull);
+	assert_int_equal(aes67_clock_page_read(&page, &got), 0);
+	assert_int_equal(got.base_mono_ns, v.base_mono_ns);
+	assert_int_equal(got.update_count, 2);
+	assert_int_equal(got.state, AES67_CLOCK_HOLDOVER);
+	atomic_store(&page.seq, 6);
+	atomic_store(&page.copies[0], v.base_mono_ns + 1);
+	atomic_store(&page.copies[AES67_CLOCK_PAGE_WORDS], 0xdeadull);
+	assert_int_equal(aes67_clock_page_read(&page, &got), 0);
+	assert_int_equal(got.base_mono_ns, v.base_mono_ns + 1);
+	assert_int_equal(got.sample_rate, 0xbeef);
+
+	/* The first write not yet finished: nothing published. */
+	aes67_clock_page_init(&page);
+	atomic_store(&page.seq, 1);
+	assert_int_equal(aes67_clock_page_read(&page, &got), -AES67_ENOTFOUND);
 }
 
 static void test_mono_to_ptp_exact(void **state)

@@ -7,7 +7,7 @@
  * - Writer that never waits plus two readers that deliberately fall behind: every frame a reader
  *   gets is either exactly the pattern of its position or silence, and the silence is accounted
  *   for by the missing/lapped counts; a lap is always reported, never returned as audio.
- * - Clock page seqlock: readers never see a mix of two updates.
+ * - Clock page latch: readers never see a mix of two updates.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -325,7 +325,7 @@ static void *clock_reader(void *arg)
 	return NULL;
 }
 
-static void test_clock_seqlock_threads(void **state)
+static void test_clock_latch_threads(void **state)
 {
 	struct shared s;
 	pthread_t w;
@@ -350,7 +350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spsc_threads),
 		cmocka_unit_test(test_lagging_readers),
-		cmocka_unit_test(test_clock_seqlock_threads),
+		cmocka_unit_test(test_clock_latch_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
