@@ -383,6 +383,29 @@ AES67_RT int aes67_ring_write(const struct aes67_ring_dir *d, uint64_t pos, cons
 	return (int)n_frames;
 }
 
+/* No sample changes, so no reader can see a torn frame: a reader of the previous lap sees
+ * its stamp (the same samples) or the new one (lapped); a reader of the new position that
+ * acquires its stamp also sees the samples, which were stored before the previous lap's
+ * release. */
+AES67_RT int aes67_ring_restamp(const struct aes67_ring_dir *d, uint64_t pos, uint32_t n_frames)
+{
+	const uint64_t mask = d->capacity_frames - 1u;
+	uint64_t end;
+	int r = check_span(d, pos, n_frames);
+
+	if (r < 0) {
+		return r;
+	}
+	for (uint32_t i = 0; i < n_frames; i++) {
+		atomic_store_explicit(&d->stamps[(pos + i) & mask], pos + i, memory_order_release);
+	}
+	end = pos + n_frames;
+	if (end > atomic_load_explicit(&d->ctl->write_pos, memory_order_relaxed)) {
+		atomic_store_explicit(&d->ctl->write_pos, end, memory_order_release);
+	}
+	return (int)n_frames;
+}
+
 enum slot_result {
 	SLOT_VALID,
 	SLOT_MISSING,

@@ -8,7 +8,11 @@
  * The sockets sit in an epoll set kept by the RX thread itself (added and removed with the
  * streams' commands), so a wake-up costs one epoll_wait whatever the number of streams,
  * instead of a poll() that registers and unregisters every socket each time
- * (docs/bench-engine.md). Without an epoll set (epoll_create1 refused) the thread polls.
+ * (docs/bench-engine.md). The set holds one descriptor per socket, not one per stream: the
+ * streams of a port share a socket (net.h), and epoll polls every registered descriptor of a
+ * ready socket on each wake-up, so 16 streams on one port cost 16 socket polls per wake-up
+ * (measured: ~9 % of the RX thread's time, docs/bench-engine.md "Third session"). Without an
+ * epoll set (epoll_create1 refused) the thread polls.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,19 +30,90 @@
 
 #define POLL_MS 1
 
-/* Adds or removes a stream's socket in the RX thread's epoll set (if there is one). */
-static void ep_update(struct aes67d_engine *e, int ep, int op, struct aes67d_rx_stream *s,
-		      uint64_t now_ptp)
+/* quiet_from: none (the last frames the drain wrote held audio, or were not its own). */
+#define NO_QUIET UINT64_MAX
+
+/*
+ * The RX thread's own state.
+ * - The wait set: an epoll set (ep < 0: none, poll instead) and the active streams whose
+ *   descriptor is in it, one per socket. Any stream of a socket will do as its representative:
+ *   rx_socket() hands each datagram to the stream it was sent to.
+ * - Per device, quiet_from: where the run of silent frames the drain has been writing to the
+ *   capture ring without a gap began. A slot whose previous lap lies in that run holds zeros,
+ *   so writing silence there again needs only new stamps (aes67_ring_restamp()): a device
+ *   with no stream receiving (every capture ring advances, even on a host that only sends)
+ *   costs a stamp per frame instead of a store per sample (docs/bench-engine.md, "Third
+ *   session").
+ */
+struct rx_state {
+	int ep;
+	uint32_t n_reg;
+	struct aes67d_rx_stream *reg[AES67D_ENGINE_MAX_STREAMS];
+	uint64_t quiet_from[AES67D_ENGINE_MAX_DEVICES];
+};
+
+/* Adds or removes a stream's descriptor in the epoll set (if there is one). */
+static void ep_update(struct aes67d_engine *e, struct rx_state *w, int op,
+		      struct aes67d_rx_stream *s, uint64_t now_ptp)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
 
-	if (ep >= 0 && epoll_ctl(ep, op, s->fd, &ev) != 0) {
+	if (w->ep < 0) {
+		return;
+	}
+	if (epoll_ctl(w->ep, op, s->fd, &ev) != 0) {
 		aes67d_events_push(&e->rxt.events, AES67D_EV_CMD_REFUSED, s->index, -errno,
 				   now_ptp);
+		return;
+	}
+	if (op == EPOLL_CTL_ADD) {
+		w->reg[w->n_reg++] = s;
+		return;
+	}
+	for (uint32_t i = 0; i < w->n_reg; i++) {
+		if (w->reg[i] == s) {
+			w->reg[i] = w->reg[--w->n_reg];
+			break;
+		}
 	}
 }
 
-static void rx_commands(struct aes67d_engine *e, int ep, uint64_t now_ptp)
+/* A registered stream on @s's socket, if any (never for a socket of unknown identity). */
+static bool ep_has_socket(const struct rx_state *w, const struct aes67d_rx_stream *s)
+{
+	for (uint32_t i = 0; i < w->n_reg; i++) {
+		if (w->reg[i] == s || (s->sock_id != 0 && w->reg[i]->sock_id == s->sock_id)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Stream @s has left the active list: take it out of the set (if it represented its socket)
+ * and let another active stream of that socket, if there is one, represent it. */
+static void ep_remove(struct aes67d_engine *e, struct rx_state *w, struct aes67d_rx_stream *s,
+		      uint64_t now_ptp)
+{
+	bool was_reg = false;
+
+	for (uint32_t i = 0; i < w->n_reg; i++) {
+		was_reg = was_reg || w->reg[i] == s;
+	}
+	if (!was_reg) {
+		return;
+	}
+	ep_update(e, w, EPOLL_CTL_DEL, s, now_ptp);
+	for (uint32_t i = 0; i < e->n_rx_active && s->sock_id != 0; i++) {
+		struct aes67d_rx_stream *o = e->rx_active[i];
+
+		if (o->sock_id == s->sock_id && !ep_has_socket(w, o)) {
+			ep_update(e, w, EPOLL_CTL_ADD, o, now_ptp);
+			break;
+		}
+	}
+}
+
+static void rx_commands(struct aes67d_engine *e, struct rx_state *w, uint64_t now_ptp)
 {
 	struct engine_cmd c;
 
@@ -46,7 +121,9 @@ static void rx_commands(struct aes67d_engine *e, int ep, uint64_t now_ptp)
 		struct aes67d_rx_stream *s = c.stream;
 
 		if (c.op == ENGINE_CMD_ADD && e->n_rx_active < AES67D_ENGINE_MAX_STREAMS) {
-			ep_update(e, ep, EPOLL_CTL_ADD, s, now_ptp);
+			if (!ep_has_socket(w, s)) {
+				ep_update(e, w, EPOLL_CTL_ADD, s, now_ptp);
+			}
 			e->rx_active[e->n_rx_active++] = s;
 			atomic_store_explicit(&s->state, AES67D_STREAM_ACTIVE,
 					      memory_order_release);
@@ -54,7 +131,7 @@ static void rx_commands(struct aes67d_engine *e, int ep, uint64_t now_ptp)
 			for (uint32_t i = 0; i < e->n_rx_active; i++) {
 				if (e->rx_active[i] == s) {
 					e->rx_active[i] = e->rx_active[--e->n_rx_active];
-					ep_update(e, ep, EPOLL_CTL_DEL, s, now_ptp);
+					ep_remove(e, w, s, now_ptp);
 					break;
 				}
 			}
@@ -127,11 +204,14 @@ static struct aes67d_rx_stream *rx_route(struct aes67d_engine *e, struct aes67d_
  */
 #define RESCUE_GUARD_FRAMES(rate) ((rate) / 4000 > 8 ? (rate) / 4000 : 8) /* 250 us */
 
-static void rx_rescue(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
+static void rx_rescue(struct aes67d_engine *e, struct rx_state *w, struct aes67d_rx_stream *s,
+		      uint64_t now_ptp)
 {
 	struct engine_device *d = &e->devices[s->device];
 	uint64_t fresh = 0, now_pos = 0;
 	int r;
+
+	w->quiet_from[s->device] = NO_QUIET; /* audio lands behind the drain */
 
 	if (e->clock->now_ns(e->clock, &fresh) < 0 ||
 	    aes67_clock_page_ptp_to_frame(fresh, d->rate_hz, &now_pos) < 0) {
@@ -146,7 +226,8 @@ static void rx_rescue(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 
 /* Reads @s's socket (and with it every stream sharing that socket) until it is empty, placing
  * each datagram in its stream; "now" is read once per wake-up (stream_rx.h). */
-static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint64_t now_ptp)
+static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d_rx_stream *s,
+		      uint64_t now_ptp)
 {
 	uint32_t rate = 0;
 	uint64_t now_pos = 0;
@@ -205,7 +286,7 @@ static void rx_socket(struct aes67d_engine *e, struct aes67d_rx_stream *s, uint6
 						   r, now_ptp);
 			}
 			if (t->behind_frames > 0) {
-				rx_rescue(e, t, now_ptp);
+				rx_rescue(e, w, t, now_ptp);
 			}
 		}
 		if (n < RX_BATCH) {
@@ -245,11 +326,12 @@ static uint64_t rx_drain_lead_frames(const struct aes67d_engine *e, uint32_t d_i
 }
 
 /* Moves capture positions [cap_pos, now + lead) of one device out of its streams' timelines. */
-static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t now_ptp)
+static void rx_drain_device(struct aes67d_engine *e, struct rx_state *w, uint32_t d_idx,
+			    uint64_t now_ptp)
 {
 	struct engine_device *d = &e->devices[d_idx];
 	const struct aes67_ring_dir *cap = &d->ring->capture;
-	uint64_t now_pos = 0;
+	uint64_t now_pos = 0, *quiet = &w->quiet_from[d_idx];
 
 	if (aes67_clock_page_ptp_to_frame(now_ptp, d->rate_hz, &now_pos) < 0) {
 		return;
@@ -261,9 +343,11 @@ static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t no
 					   (int64_t)(now_pos - d->cap_pos), now_ptp);
 		}
 		d->cap_pos = now_pos;
+		*quiet = NO_QUIET;
 	}
 	while (d->cap_pos < now_pos) {
 		uint64_t k = now_pos - d->cap_pos;
+		int audio = 0, r;
 
 		if (k > AES67D_RX_DRAIN_FRAMES) {
 			k = AES67D_RX_DRAIN_FRAMES;
@@ -272,15 +356,26 @@ static void rx_drain_device(struct aes67d_engine *e, uint32_t d_idx, uint64_t no
 		for (uint32_t i = 0; i < e->n_rx_active; i++) {
 			struct aes67d_rx_stream *s = e->rx_active[i];
 
-			if (s->device == d_idx && aes67d_rx_drain(s, d->cap_pos, (uint32_t)k,
-								  d->cap_buf, cap->channels) < 0) {
+			if (s->device != d_idx) {
+				continue;
+			}
+			r = aes67d_rx_drain(s, d->cap_pos, (uint32_t)k, d->cap_buf, cap->channels);
+			if (r < 0) {
 				aes67d_events_push(&e->rxt.events, AES67D_EV_RING_UNDERRUN,
 						   s->index, (int64_t)k, now_ptp);
 			}
+			audio |= r > 0; /* 0: the stream put zeros (lost or played) or nothing */
 		}
-		if (aes67_ring_write(cap, d->cap_pos, d->cap_buf, (uint32_t)k) < 0) {
+		if (!audio && *quiet != NO_QUIET && d->cap_pos - *quiet >= cap->capacity_frames) {
+			r = aes67_ring_restamp(cap, d->cap_pos, (uint32_t)k);
+		} else {
+			r = aes67_ring_write(cap, d->cap_pos, d->cap_buf, (uint32_t)k);
+			*quiet = audio ? NO_QUIET : *quiet == NO_QUIET ? d->cap_pos : *quiet;
+		}
+		if (r < 0) {
 			aes67d_events_push(&e->rxt.events, AES67D_EV_RING_OVERRUN, d_idx,
 					   (int64_t)k, now_ptp);
+			*quiet = NO_QUIET;
 		}
 		d->cap_pos += k;
 	}
@@ -299,7 +394,8 @@ static bool rx_seen(struct aes67d_rx_stream *const *ready, uint32_t i)
 }
 
 /* Waits up to POLL_MS for data and reads every socket that has some, once. */
-static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, bool *have_now)
+static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *now_ptp,
+			 bool *have_now)
 {
 	struct epoll_event evs[AES67D_ENGINE_MAX_STREAMS];
 	struct pollfd fds[AES67D_ENGINE_MAX_STREAMS];
@@ -307,8 +403,8 @@ static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, boo
 	uint32_t n = e->n_rx_active, n_ready = 0;
 	int k;
 
-	if (ep >= 0) {
-		k = epoll_wait(ep, evs, AES67D_ENGINE_MAX_STREAMS, POLL_MS);
+	if (w->ep >= 0) {
+		k = epoll_wait(w->ep, evs, AES67D_ENGINE_MAX_STREAMS, POLL_MS);
 	} else {
 		for (uint32_t i = 0; i < n; i++) {
 			fds[i].fd = e->rx_active[i]->fd;
@@ -324,7 +420,7 @@ static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, boo
 	if (!*have_now || k <= 0) {
 		return;
 	}
-	if (ep >= 0) {
+	if (w->ep >= 0) {
 		for (int i = 0; i < k; i++) {
 			ready[n_ready++] = evs[i].data.ptr;
 		}
@@ -337,7 +433,7 @@ static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, boo
 	}
 	for (uint32_t i = 0; i < n_ready; i++) {
 		if (!rx_seen(ready, i)) {
-			rx_socket(e, ready[i], *now_ptp);
+			rx_socket(e, w, ready[i], *now_ptp);
 		}
 	}
 }
@@ -345,7 +441,11 @@ static void rx_wait_read(struct aes67d_engine *e, int ep, uint64_t *now_ptp, boo
 void *aes67d_engine_rx_main(void *arg)
 {
 	struct aes67d_engine *e = arg;
-	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct rx_state w = {.ep = epoll_create1(EPOLL_CLOEXEC), .n_reg = 0};
+
+	for (uint32_t d = 0; d < AES67D_ENGINE_MAX_DEVICES; d++) {
+		w.quiet_from[d] = NO_QUIET;
+	}
 
 	aes67d_engine_thread_rt(&e->rxt, e->realtime, e->rx_priority);
 	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
@@ -353,8 +453,14 @@ void *aes67d_engine_rx_main(void *arg)
 		uint32_t n_dev;
 		bool have_now;
 
-		rx_wait_read(e, ep, &now_ptp, &have_now);
+		rx_wait_read(e, &w, &now_ptp, &have_now);
 		if (!have_now) {
+			/* No media time (no clock yet, or a refused read): the datagrams stay
+			 * queued and epoll reports them again at once, so wait a tick instead of
+			 * spinning at RT priority over the thread that would publish the clock. */
+			const struct timespec tick = {0, POLL_MS * 1000000L};
+
+			(void)clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
 			continue;
 		}
 		/* Every capture ring advances, with silence where no stream is mapped: a capture
@@ -363,13 +469,13 @@ void *aes67d_engine_rx_main(void *arg)
 		n_dev = atomic_load_explicit(&e->n_devices, memory_order_acquire);
 		for (uint32_t d = 0; d < n_dev; d++) {
 			if (e->devices[d].cap_buf != NULL) {
-				rx_drain_device(e, d, now_ptp);
+				rx_drain_device(e, &w, d, now_ptp);
 			}
 		}
-		rx_commands(e, ep, now_ptp);
+		rx_commands(e, &w, now_ptp);
 	}
-	if (ep >= 0) {
-		close(ep);
+	if (w.ep >= 0) {
+		close(w.ep);
 	}
 	return NULL;
 }

@@ -408,6 +408,35 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 	return r;
 }
 
+/*
+ * Copies @frames frames of @ch channels from the packed @src into channels [off, off + ch) of
+ * the @dst_ch-channel frames at @dst. One libc call per frame of a run-time size cost more
+ * than the decode itself (perf, docs/bench-engine.md "Third session"), so the common stream
+ * widths get copies of a size the compiler knows.
+ */
+static AES67_RT void scatter_frames(int32_t *dst, uint32_t dst_ch, uint32_t off, const int32_t *src,
+				    uint32_t ch, uint32_t frames)
+{
+	dst += off;
+	switch (ch) {
+	case 2:
+		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += 2) {
+			memcpy(dst, src, 2 * sizeof(int32_t));
+		}
+		break;
+	case 8:
+		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += 8) {
+			memcpy(dst, src, 8 * sizeof(int32_t));
+		}
+		break;
+	default:
+		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += ch) {
+			memcpy(dst, src, ch * sizeof(int32_t));
+		}
+		break;
+	}
+}
+
 int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, int32_t *dst,
 		    uint32_t dev_channels)
 {
@@ -429,10 +458,8 @@ int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, i
 	if (r < 0) {
 		return r;
 	}
-	for (uint32_t f = skip; f < frames; f++) {
-		memcpy(&dst[(size_t)f * dev_channels + off], &s->drain[(size_t)(f - skip) * ch],
-		       ch * sizeof(int32_t));
-	}
+	scatter_frames(&dst[(size_t)skip * dev_channels], dev_channels, off, s->drain, ch,
+		       frames - skip);
 	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
 	return r;
 }
@@ -460,10 +487,8 @@ int aes67d_rx_rescue(struct aes67d_rx_stream *s, const struct aes67_ring_dir *ca
 		if (r < 0) {
 			return r;
 		}
-		for (uint32_t f = 0; f < k; f++) {
-			memcpy(&buf[(size_t)f * cap->channels + off],
-			       &s->scratch[(size_t)(pos - first + f) * ch], ch * sizeof(int32_t));
-		}
+		scatter_frames(buf, cap->channels, off, &s->scratch[(size_t)(pos - first) * ch], ch,
+			       k);
 		r = aes67_ring_write(cap, pos, buf, k);
 		if (r < 0) {
 			return r;

@@ -22,12 +22,17 @@ A67_N=0
 a67_cleanup() {
     local rc=$?
     local p ns
-    for p in "${A67_PIDS[@]}"; do
-        kill -KILL "$p" 2>/dev/null
-    done
-    for p in "${A67_PIDS[@]}"; do
-        wait "$p" 2>/dev/null
-    done
+    {
+        for p in "${A67_PIDS[@]}"; do
+            # Children first: a watchdog subshell's `sleep` would outlive it holding every
+            # fd it inherited (a caller's flock on a shared lock among them).
+            pkill -KILL -P "$p"
+            kill -KILL "$p"
+        done
+        for p in "${A67_PIDS[@]}"; do
+            wait "$p"
+        done
+    } 2>/dev/null
     for ns in "${A67_NS[@]}"; do
         ip netns del "$ns" 2>/dev/null
     done

@@ -2,8 +2,9 @@
 /*
  * Unit tests for the ring module's data path, single-threaded: writes and reads by absolute
  * position (slot wrap, reordered writes, missing frames as silence, lapped frames refused and a
- * skipped packet of a later lap never read as the earlier lap's audio), bad arguments, daemon
- * liveness, exclusive playback ownership, and the RT guard over every AES67_RT function.
+ * skipped packet of a later lap never read as the earlier lap's audio), restamping a lap, bad
+ * arguments, daemon liveness, exclusive playback ownership, and the RT guard over every AES67_RT
+ * function.
  * The layout/ABI checks are in test_ring_abi.c.
  */
 #include <errno.h>
@@ -147,6 +148,45 @@ static void test_lapped_and_stale_lap(void **state)
 	ring_fixture_free(&f);
 }
 
+/* Restamping a lap: the new positions read as the slots' samples (here: the earlier lap's
+ * silence and, where the writer broke its own rule, the earlier lap's audio, which shows that
+ * only stamps move), the earlier lap reads as lapped, write_pos advances; bad spans refused. */
+static void test_restamp(void **state)
+{
+	struct ring_fixture f;
+	struct aes67_ring_read_stats st;
+	int32_t in[64 * 2];
+	int32_t out[64 * 2];
+	const struct aes67_ring_dir *d;
+
+	(void)state;
+	ring_fixture_make(&f, &geo_small);
+	d = &f.ring.capture;
+	memset(in, 0, sizeof(in));
+	assert_int_equal(aes67_ring_write(d, 1000, in, 48), 48);
+	fill_pattern(in, 1048, 16, 2);
+	assert_int_equal(aes67_ring_write(d, 1048, in, 16), 16);
+	assert_int_equal(aes67_ring_restamp(d, 1064, 40), 40);
+	assert_int_equal(aes67_ring_write_pos(d), 1104);
+	memset(out, 0x55, sizeof(out));
+	assert_int_equal(aes67_ring_read(d, 1064, out, 40, &st), 40);
+	assert_int_equal(st.valid_frames, 40);
+	expect_silence(out, 40, 2);
+	/* Slots of 1048..1063 still hold 1048's lap: restamped, they read as that audio. */
+	assert_int_equal(aes67_ring_restamp(d, 1112, 16), 16);
+	assert_int_equal(aes67_ring_read(d, 1112, out, 16, &st), 16);
+	expect_pattern(out, 1048, 16, 2);
+	assert_int_equal(aes67_ring_read(d, 1000, out, 8, &st), -AES67_ESTALE);
+	assert_int_equal(st.lapped_frames, 8);
+	/* A position never written or restamped (1104..1111) is still missing. */
+	assert_int_equal(aes67_ring_read(d, 1104, out, 8, &st), 0);
+	assert_int_equal(st.missing_frames, 8);
+	assert_int_equal(aes67_ring_restamp(d, 0, 0), -EINVAL);
+	assert_int_equal(aes67_ring_restamp(d, 0, 65), -EINVAL);
+	assert_int_equal(aes67_ring_restamp(d, AES67_RING_POS_LIMIT, 1), -AES67_ERANGE);
+	ring_fixture_free(&f);
+}
+
 static void test_bad_arguments(void **state)
 {
 	static const struct aes67_ring_geometry play_only = {48000, 2, 0, 64,
@@ -244,6 +284,7 @@ static void test_rt_paths_are_clean(void **state)
 	r |= aes67_ring_read(&f.ring.capture, 1000, out, 256, &st) != 256;
 	r |= aes67_ring_read(&f.ring.capture, 1000 + 1024, out, 256, &st) != 0;
 	r |= aes67_ring_read(&f.ring.capture, 5000, out, 256, &st) != 0;
+	r |= aes67_ring_restamp(&f.ring.capture, 1000 + 1024, 256) != 256;
 	r |= aes67_ring_write(&f.ring.play, 0, in, 256) != 256;
 	r |= aes67_ring_read(&f.ring.play, 0, out, 256, &st) != 256;
 	aes67_ring_set_read_pos(&f.ring.play, 256);
@@ -271,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_read_by_position),
 		cmocka_unit_test(test_lapped_and_stale_lap),
+		cmocka_unit_test(test_restamp),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_liveness),

@@ -4,7 +4,7 @@
  * definition (late, too early, duplicate, reordered, lost frames and runs, skipped), silence for
  * lost packets even when the slot holds audio from an earlier lap, channel ranges, a stream whose
  * 32-bit RTP timestamps wrap (bit-exact output across the wrap, with reordering), and
- * the RT guard over the data path.
+ * the RT guard over the data path, and a seeded random comparison with a frame-by-frame model.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -358,6 +358,173 @@ static void test_bad_config_and_args(void **state)
 	free(f.mem);
 }
 
+/*
+ * A reference timeline written frame by frame (the obvious model of the documented semantics),
+ * run beside the library on a seeded random mix of whole-frame and channel-range writes (in
+ * time, reordered, duplicated, late, too early, across the end of the buffer) and of reads and
+ * skips. Every read's samples and return value and every counter must agree: the library copies
+ * runs of frames at once, which the model does not.
+ */
+#define MODEL_CAP 64u
+#define MODEL_CH 3u
+
+struct model {
+	uint64_t stamp[MODEL_CAP];
+	int32_t s[MODEL_CAP][MODEL_CH];
+	uint64_t read_pos, highest_end, lost_end;
+	struct aes67_timeline_stats st;
+};
+
+static int model_write(struct model *m, uint64_t pos, const int32_t *src, uint32_t n, uint32_t sch,
+		       uint32_t off)
+{
+	uint64_t end = pos + n;
+	uint32_t first = 0, fresh = 0;
+
+	m->st.packets++;
+	if (end > m->read_pos + MODEL_CAP) {
+		m->st.too_early_packets++;
+		m->st.too_early_frames += n;
+		return 0;
+	}
+	if (pos < m->read_pos) {
+		uint64_t late = (end <= m->read_pos ? end : m->read_pos) - pos;
+
+		m->st.late_packets++;
+		m->st.late_frames += late;
+		if (late == n) {
+			return 0;
+		}
+		first = (uint32_t)late;
+	}
+	for (uint32_t i = first; i < n; i++) {
+		uint64_t p = pos + i, slot = p % MODEL_CAP;
+
+		if (m->stamp[slot] == p) {
+			m->st.duplicate_frames++;
+		} else {
+			memset(m->s[slot], 0, sizeof(m->s[slot]));
+			m->stamp[slot] = p;
+			fresh++;
+		}
+		for (uint32_t c = 0; c < sch; c++) {
+			m->s[slot][off + c] = src[i * sch + c];
+		}
+	}
+	m->st.frames_written += fresh;
+	if (fresh == 0) {
+		m->st.duplicate_packets++;
+	} else if (pos < m->highest_end) {
+		m->st.reordered_packets++;
+	}
+	if (end > m->highest_end) {
+		m->highest_end = end;
+	}
+	return (int)(n - first);
+}
+
+static int model_read(struct model *m, uint64_t pos, int32_t *dst, uint32_t n)
+{
+	int valid = 0;
+
+	m->st.skipped_frames += pos - m->read_pos;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t p = pos + i, slot = p % MODEL_CAP;
+
+		if (m->stamp[slot] == p) {
+			memcpy(&dst[i * MODEL_CH], m->s[slot], sizeof(m->s[slot]));
+			valid++;
+			continue;
+		}
+		memset(&dst[i * MODEL_CH], 0, sizeof(m->s[slot]));
+		m->st.lost_frames++;
+		if (p != m->lost_end) {
+			m->st.lost_runs++;
+		}
+		m->lost_end = p + 1;
+	}
+	m->st.frames_read += n;
+	m->read_pos = pos + n;
+	return valid;
+}
+
+static uint32_t rnd(uint32_t *x, uint32_t below)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x % below;
+}
+
+static void test_model_random(void **state)
+{
+	const uint64_t start = 1000003;
+	struct fixture f;
+	struct model *m = calloc(1, sizeof(*m));
+	uint32_t x = 0x9e3779b9u;
+	uint64_t wpos = start;
+	int32_t in[MODEL_CAP * MODEL_CH], out_l[MODEL_CAP * MODEL_CH], out_m[MODEL_CAP * MODEL_CH];
+
+	(void)state;
+	assert_non_null(m);
+	make(&f, MODEL_CH, MODEL_CAP, start);
+	for (uint32_t i = 0; i < MODEL_CAP; i++) {
+		m->stamp[i] = UINT64_MAX;
+	}
+	m->read_pos = m->highest_end = start;
+	m->lost_end = UINT64_MAX;
+	for (int step = 0; step < 20000; step++) {
+		uint32_t op = rnd(&x, 10);
+
+		if (op < 7) {
+			/* A packet near the write cursor: mostly in order, sometimes back or far.
+			 */
+			uint32_t n = 1 + rnd(&x, 24), sch = MODEL_CH, off = 0;
+			uint64_t pos = wpos;
+			int rl, rm;
+
+			if (rnd(&x, 4) == 0) {
+				sch = 1 + rnd(&x, MODEL_CH);
+				off = rnd(&x, MODEL_CH - sch + 1);
+			}
+			if (rnd(&x, 5) == 0) {
+				pos = wpos - rnd(&x, 3 * MODEL_CAP / 2);
+			} else if (rnd(&x, 8) == 0) {
+				pos = wpos + rnd(&x, MODEL_CAP);
+			} else {
+				wpos += n;
+			}
+			for (uint32_t k = 0; k < n * sch; k++) {
+				in[k] = (int32_t)(rnd(&x, 1u << 24) << 8);
+			}
+			rl = aes67_timeline_write(f.tl, pos, in, n, sch, off);
+			rm = model_write(m, pos, in, n, sch, off);
+			assert_int_equal(rl, rm);
+		} else {
+			uint32_t n = 1 + rnd(&x, MODEL_CAP / 2);
+			uint64_t pos = m->read_pos + (rnd(&x, 6) == 0 ? rnd(&x, 8) : 0);
+			int rl = aes67_timeline_read(f.tl, pos, out_l, n);
+			int rm = model_read(m, pos, out_m, n);
+			struct aes67_timeline_stats sl = stats(&f);
+
+			assert_int_equal(rl, rm);
+			assert_memory_equal(out_l, out_m, (size_t)n * MODEL_CH * sizeof(int32_t));
+			assert_memory_equal(&sl, &m->st, sizeof(sl));
+			assert_int_equal(aes67_timeline_read_pos(f.tl), m->read_pos);
+			assert_int_equal(aes67_timeline_fill(f.tl),
+					 (int64_t)(m->highest_end - m->read_pos));
+			if (wpos + MODEL_CAP < m->read_pos || wpos > m->read_pos + 2 * MODEL_CAP) {
+				wpos = m->read_pos;
+			}
+		}
+	}
+	assert_true(m->st.lost_runs > 100 && m->st.duplicate_frames > 100 &&
+		    m->st.late_packets > 100 && m->st.too_early_packets > 100 &&
+		    m->st.reordered_packets > 100);
+	free(m);
+	free(f.mem);
+}
+
 static void test_rt_guard(void **state)
 {
 	struct fixture f;
@@ -395,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_channel_range),
 		cmocka_unit_test(test_rtp_wrap_bit_exact),
 		cmocka_unit_test(test_bad_config_and_args),
+		cmocka_unit_test(test_model_random),
 		cmocka_unit_test(test_rt_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
