@@ -3,7 +3,9 @@
  * pcm.aes67 handshake client (see client.h and src/daemon/device_proto.h). Everything that comes
  * from the socket is checked before use: reply size and magic, the daemon's uid (root or ours,
  * SO_PEERCRED), exactly one passed descriptor, the memfd's seals (it can never shrink under our
- * mapping) and size, then the region itself with aes67_ring_attach().
+ * mapping) and size, then the region itself with aes67_ring_attach(). The daemon's process is
+ * then watched through a pidfd, so the plugin can tell a daemon that exited from one whose
+ * heartbeat is merely late (io.h, AES67_ALSA_STALL_NS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "aes67/error.h"
@@ -213,13 +216,57 @@ int aes67_alsa_connect(struct aes67_alsa_conn *conn, const char *socket_path, co
 	r = map_region(conn, memfd, rep.region_bytes, err, err_bytes);
 	close(memfd);
 	conn->ptime_us = rep.ptime_us;
+	/* The pid is the listener's at listen() time: the daemon (it listens itself). It is 0
+	 * when the daemon is in a pid namespace we cannot see; without a watch the heartbeat
+	 * alone decides, as before. The daemon answered just now, so the pid is still its own. */
+	if (r == 0 && cr.pid > 0 && aes67_alsa_watch_pid(conn, cr.pid) < 0) {
+		conn->daemon_watched = false; /* no pidfd: the heartbeat alone decides */
+	}
 	return r;
+}
+
+int aes67_alsa_watch_pid(struct aes67_alsa_conn *conn, pid_t pid)
+{
+	long fd;
+
+	if (pid <= 0) {
+		return -EINVAL;
+	}
+	fd = syscall(SYS_pidfd_open, pid, 0); /* pidfds are close-on-exec */
+	if (fd < 0) {
+		return -errno;
+	}
+	if (conn->daemon_watched) {
+		close(conn->daemon_pidfd);
+	}
+	conn->daemon_pidfd = (int)fd;
+	conn->daemon_watched = true;
+	return 0;
+}
+
+int aes67_alsa_daemon_exited(const struct aes67_alsa_conn *conn)
+{
+	struct pollfd pfd;
+	int n;
+
+	if (!conn->daemon_watched) {
+		return -ENOENT;
+	}
+	pfd = (struct pollfd){.fd = conn->daemon_pidfd, .events = POLLIN};
+	n = poll(&pfd, 1, 0);
+	if (n < 0) {
+		return -errno;
+	}
+	return n > 0 ? 1 : 0;
 }
 
 void aes67_alsa_disconnect(struct aes67_alsa_conn *conn)
 {
 	if (conn->region != NULL) {
 		munmap(conn->region, conn->region_bytes);
+	}
+	if (conn->daemon_watched) {
+		close(conn->daemon_pidfd);
 	}
 	memset(conn, 0, sizeof(*conn));
 }

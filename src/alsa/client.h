@@ -8,8 +8,10 @@
 #ifndef AES67_ALSA_CLIENT_H
 #define AES67_ALSA_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "aes67/ring.h"
 
@@ -19,6 +21,8 @@ struct aes67_alsa_conn {
 	struct aes67_ring ring;
 	uint64_t generation; /* the region's generation at attach */
 	uint32_t ptime_us;   /* the device's packet time, µs */
+	bool daemon_watched; /* daemon_pidfd is open */
+	int daemon_pidfd;    /* pidfd of the daemon's process (SO_PEERCRED pid), if watched */
 };
 
 /**
@@ -44,7 +48,26 @@ AES67_MUST_CHECK int aes67_alsa_connect(struct aes67_alsa_conn *conn, const char
 					const char *device, char *err, size_t err_bytes);
 
 /**
- * aes67_alsa_disconnect() - unmap. @conn: the connection (zeroed after). Thread: control.
+ * aes67_alsa_watch_pid() - watch process @pid as the daemon (a pidfd, pidfd_open(2)); done by
+ * aes67_alsa_connect() with the pid SO_PEERCRED gives. Replaces an earlier watch.
+ * @conn: the connection. @pid: > 0, as seen in our pid namespace.
+ * Return: 0; -EINVAL, or -errno of pidfd_open (-ENOSYS before Linux 5.3, -ESRCH): then
+ * nothing is watched and liveness rests on the heartbeat alone. Thread: control.
+ */
+AES67_MUST_CHECK int aes67_alsa_watch_pid(struct aes67_alsa_conn *conn, pid_t pid);
+
+/**
+ * aes67_alsa_daemon_exited() - has the watched daemon process exited? One poll(2) with a zero
+ * timeout on the pidfd; a process that exited counts even before its parent reaps it.
+ * @conn: the connection.
+ * Return: 1 exited, 0 running, -ENOENT if no process is watched (daemon in another pid
+ * namespace, or no pidfd support), -errno of poll. Thread: any (no allocation, no lock).
+ */
+AES67_MUST_CHECK int aes67_alsa_daemon_exited(const struct aes67_alsa_conn *conn);
+
+/**
+ * aes67_alsa_disconnect() - unmap, stop watching. @conn: the connection (zeroed after); also
+ * safe on a zeroed or failed one. Thread: control.
  */
 void aes67_alsa_disconnect(struct aes67_alsa_conn *conn);
 

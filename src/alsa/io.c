@@ -143,12 +143,20 @@ void aes67_alsa_io_prepare(struct aes67_alsa_io *io)
 	io->done_frames = 0;
 }
 
+uint64_t aes67_alsa_io_beat_age_ns(const struct aes67_alsa_io *io, uint64_t now_raw_ns)
+{
+	uint64_t hb = atomic_load_explicit(&io->ring->header->heartbeat_ns, memory_order_acquire);
+
+	return now_raw_ns > hb ? now_raw_ns - hb : 0;
+}
+
 int aes67_alsa_io_now(const struct aes67_alsa_io *io, uint64_t now_raw_ns, uint64_t *pos)
 {
 	struct aes67_clock_values v;
+	uint64_t alive_ns = io->alive_ns != 0 ? io->alive_ns : AES67_ALSA_ALIVE_NS;
 	int r;
 
-	if (!aes67_ring_alive(io->ring, io->generation, now_raw_ns, AES67_ALSA_ALIVE_NS)) {
+	if (!aes67_ring_alive(io->ring, io->generation, now_raw_ns, alive_ns)) {
 		return -ENODEV;
 	}
 	if ((r = aes67_clock_page_read(io->ring->clock, &v)) < 0) {

@@ -21,6 +21,16 @@
 
 /* Daemon silence tolerated before the stream fails (heartbeat every 50 ms). */
 #define AES67_ALSA_ALIVE_NS 500000000ull
+/*
+ * Silence tolerated instead while the daemon's process is known to be running (the plugin
+ * watches it with a pidfd, client.h): a heartbeat that stops while the process lives is a
+ * starved or stopped daemon, not a dead one. Its audio threads run SCHED_FIFO above the thread
+ * that beats, so a CPU taken by real-time work stalls the heartbeat first; the kernel's RT
+ * throttling (sched_rt_runtime_us, 0.95 s of every 1 s) bounds such a stall near one second.
+ * The streams meanwhile see ordinary xruns, which applications recover from; only a daemon
+ * silent for this long, or gone, fails them with -ENODEV.
+ */
+#define AES67_ALSA_STALL_NS 5000000000ull
 /* Frames converted per chunk: bounds the scratch buffer. */
 #define AES67_ALSA_CHUNK_FRAMES 256u
 
@@ -36,6 +46,7 @@ struct aes67_alsa_io {
 	const struct aes67_ring_dir *dir; /* &ring->play or &ring->capture */
 	bool playback;
 	uint64_t generation; /* read at attach: liveness token */
+	uint64_t alive_ns;   /* heartbeat age after which the daemon is gone; 0: ALIVE_NS */
 	enum aes67_alsa_format format;
 	uint32_t channels;
 	uint32_t buffer_frames;
@@ -82,10 +93,17 @@ uint32_t aes67_alsa_frames_per_packet(uint32_t rate_hz, uint32_t ptime_us);
 void aes67_alsa_io_prepare(struct aes67_alsa_io *io);
 
 /**
+ * aes67_alsa_io_beat_age_ns() - how long ago the daemon's last heartbeat was, in ns (0 if it
+ * is newer than @now_raw_ns). @io: the stream. @now_raw_ns: CLOCK_MONOTONIC_RAW now.
+ * Thread: rt.
+ */
+AES67_RT uint64_t aes67_alsa_io_beat_age_ns(const struct aes67_alsa_io *io, uint64_t now_raw_ns);
+
+/**
  * aes67_alsa_io_now() - media position now.
  * @io: the stream. @now_raw_ns: CLOCK_MONOTONIC_RAW now. @pos: receives frames since the epoch.
- * Return: 0; -ENODEV if the daemon is gone (closed, replaced, or no heartbeat for
- * AES67_ALSA_ALIVE_NS); -EAGAIN / -AES67_ENOTFOUND / -AES67_ERANGE from the clock page.
+ * Return: 0; -ENODEV if the daemon is gone (closed, replaced, or no heartbeat for io->alive_ns,
+ * AES67_ALSA_ALIVE_NS when 0); -EAGAIN / -AES67_ENOTFOUND / -AES67_ERANGE from the clock page.
  * Thread: rt.
  */
 AES67_RT AES67_MUST_CHECK int aes67_alsa_io_now(const struct aes67_alsa_io *io, uint64_t now_raw_ns,

@@ -12,6 +12,11 @@
  * back to back; NTP slewing moves that offset by at most 500 ppm, i.e. 50 µs over a 100 ms
  * period, and the timer is re-armed every period, so the error never accumulates.
  *
+ * Liveness: a heartbeat older than AES67_ALSA_ALIVE_NS fails the stream only if the daemon's
+ * process has exited (its pidfd, client.h) or the beat is older than AES67_ALSA_STALL_NS; a
+ * starved daemon (its heartbeat thread runs below the audio threads) costs xruns, not the
+ * stream (docs/bench-latency.md, third session).
+ *
  * Configuration (conf.d/50-aes67.conf):  pcm.NAME { type aes67  device "aes67"  socket "/path" }
  * both optional: device "" = the daemon's first device; socket default: client.h.
  */
@@ -49,6 +54,20 @@ static uint64_t clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Before each use of the clock page at @now_raw_ns: how long may the heartbeat be silent? While
+ * it is fresh nothing else is looked at; once it is late, one poll of the daemon's pidfd tells a
+ * stalled daemon (tolerated up to AES67_ALSA_STALL_NS) from an exited one (gone now).
+ */
+static void check_daemon(struct plug *p, uint64_t now_raw_ns)
+{
+	p->st.alive_ns = AES67_ALSA_ALIVE_NS;
+	if (aes67_alsa_io_beat_age_ns(&p->st, now_raw_ns) > AES67_ALSA_ALIVE_NS &&
+	    aes67_alsa_daemon_exited(&p->conn) == 0) {
+		p->st.alive_ns = AES67_ALSA_STALL_NS;
+	}
 }
 
 /* Re-check delay when the clock passed the wake position before the data got there, ns: a
@@ -116,8 +135,11 @@ static int arm_next(struct plug *p, uint64_t hw)
 static int cb_start(snd_pcm_ioplug_t *io)
 {
 	struct plug *p = io->private_data;
-	int r = aes67_alsa_io_start(&p->st, clock_ns(CLOCK_MONOTONIC_RAW));
+	uint64_t now = clock_ns(CLOCK_MONOTONIC_RAW);
+	int r;
 
+	check_daemon(p, now);
+	r = aes67_alsa_io_start(&p->st, now);
 	if (r == 0) {
 		r = aes67_alsa_io_start_check(&p->st, clock_ns(CLOCK_MONOTONIC_RAW));
 		if (r == -EPIPE) {
@@ -147,10 +169,11 @@ static int cb_stop(snd_pcm_ioplug_t *io)
 static snd_pcm_sframes_t cb_pointer(snd_pcm_ioplug_t *io)
 {
 	struct plug *p = io->private_data;
-	uint64_t hw;
-	int r = aes67_alsa_io_pointer(&p->st, clock_ns(CLOCK_MONOTONIC_RAW),
-				      io->state == SND_PCM_STATE_DRAINING, &hw);
+	uint64_t hw, now = clock_ns(CLOCK_MONOTONIC_RAW);
+	int r;
 
+	check_daemon(p, now);
+	r = aes67_alsa_io_pointer(&p->st, now, io->state == SND_PCM_STATE_DRAINING, &hw);
 	if (r < 0) {
 		return r;
 	}
@@ -178,14 +201,15 @@ static int cb_poll_revents(snd_pcm_ioplug_t *io, struct pollfd *pfd, unsigned in
 {
 	struct plug *p = io->private_data;
 	unsigned short ready = p->st.playback ? POLLOUT : POLLIN;
-	uint64_t expirations, hw = 0;
+	uint64_t expirations, hw = 0, now;
 
 	if (read(p->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN) {
 		*revents = POLLERR;
 		return 0;
 	}
-	if (aes67_alsa_io_pointer(&p->st, clock_ns(CLOCK_MONOTONIC_RAW),
-				  io->state == SND_PCM_STATE_DRAINING, &hw) < 0) {
+	now = clock_ns(CLOCK_MONOTONIC_RAW);
+	check_daemon(p, now);
+	if (aes67_alsa_io_pointer(&p->st, now, io->state == SND_PCM_STATE_DRAINING, &hw) < 0) {
 		/* xrun or daemon gone: report ready so the application calls in and gets -EPIPE
 		 * from the pointer (then -ENODEV from prepare if the daemon is gone). POLLERR
 		 * would make snd_pcm_wait() fail with -EIO and defeat xrun recovery. */
@@ -250,9 +274,11 @@ static int cb_prepare(snd_pcm_ioplug_t *io)
 {
 	struct plug *p = io->private_data;
 	snd_pcm_sw_params_t *sw;
-	uint64_t pos;
-	int r = aes67_alsa_io_now(&p->st, clock_ns(CLOCK_MONOTONIC_RAW), &pos);
+	uint64_t pos, now = clock_ns(CLOCK_MONOTONIC_RAW);
+	int r;
 
+	check_daemon(p, now);
+	r = aes67_alsa_io_now(&p->st, now, &pos);
 	if (r < 0) {
 		SNDERR("aes67: device \"%s\": %s", p->device,
 		       r == -ENODEV ? "aes67d has stopped or restarted; reopen the device"

@@ -7,7 +7,10 @@
 #   3. arecord with no RX stream returns silence, paced by the media clock (never faster than
 #      frames / rate, and no stall), every format, rw and mmap; two arecords at once both work;
 #   4. a second aplay gets EBUSY; an aplay killed with -9 does not keep the device busy;
-#   5. kill -9 of aes67d under aplay and arecord: both fail within 1 s (never hang);
+#   5. aes67d stopped for 1.2 s (SIGSTOP, SIGCONT: a daemon starved of CPU, as the 125 µs
+#      latency bench saw) under aplay and arecord: both recover from the xrun and finish (rc 0)
+#      instead of giving up on a late heartbeat;
+#   6. kill -9 of aes67d under aplay and arecord: both fail within 1 s (never hang);
 #      a new open then fails fast, and after a restart a new open works.
 # Binaries from $AES67_BUILD (a meson build dir), else ./build, else out/test/b-gcc.
 set -u
@@ -134,7 +137,21 @@ kill -9 $ap; wait $ap 2>/dev/null
 a67_run h1 timeout 5 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -s 4800 /dev/zero >"$tmp/reclaim.out" 2>&1
 a67_ok "after aplay is killed with -9 the device is free again (rc $?)" test $? -eq 0
 
-# 5. daemon killed under running streams
+# 5. daemon stalled (not dead) under running streams: a late heartbeat is an xrun, not the end
+a67_bg h1 20 aplay -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 3 /dev/zero 2>"$tmp/stall.ap"
+ap=$A67_LAST_PID
+a67_bg h1 20 arecord -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 3 /dev/null 2>"$tmp/stall.ar"
+ar=$A67_LAST_PID
+sleep 0.5
+kill -STOP "$DPID"
+sleep 1.2
+kill -CONT "$DPID"
+wait $ap; rap=$?
+wait $ar; rar=$?
+a67_ok "aplay survives a 1.2 s stall of aes67d (rc $rap: $(grep -c 'underrun!!!' "$tmp/stall.ap") xrun(s); $(grep -m1 aes67 "$tmp/stall.ap"))" test $rap -eq 0
+a67_ok "arecord survives a 1.2 s stall of aes67d (rc $rar: $(grep -c 'overrun!!!' "$tmp/stall.ar") xrun(s); $(grep -m1 aes67 "$tmp/stall.ar"))" test $rar -eq 0
+
+# 6. daemon killed under running streams
 a67_bg h1 20 aplay -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 10 /dev/zero
 ap=$A67_LAST_PID
 a67_bg h1 20 arecord -q -D aes67 -t raw -f S16_LE -c 2 -r 48000 -d 10 /dev/null

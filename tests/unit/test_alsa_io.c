@@ -2,9 +2,10 @@
 /*
  * Unit tests of the pcm.aes67 stream logic (src/alsa/io.c): format conversions against hand
  * computed values (pcm.h's rounding rules), the media-clock hardware pointer, playback staging
- * and placement at absolute positions, xrun rules in both directions, daemon death, wake-up
- * positions — and, under the rt_guard in core mode, proof that the period-path functions
- * allocate, lock, log, sleep and read clocks not at all (time comes in as a parameter).
+ * and placement at absolute positions, xrun rules in both directions, daemon death and a stalled
+ * daemon told apart (heartbeat age, the pidfd watch of client.c), wake-up positions — and, under
+ * the rt_guard in core mode, proof that the period-path functions allocate, lock, log, sleep and
+ * read clocks not at all (time comes in as a parameter).
  */
 #include <errno.h>
 #include <math.h>
@@ -16,8 +17,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "aes67/error.h"
+#include "client.h"
 #include "io.h"
 #include "rt_guard.h"
 
@@ -358,6 +364,81 @@ static void test_daemon_gone(void **state)
 			 -ENODEV);
 }
 
+/*
+ * The 125 µs latency bench failed applications with -ENODEV while aes67d ran: its heartbeat
+ * thread was starved for ~1 s (docs/bench-latency.md, third session). A late heartbeat with the
+ * daemon's process known to run is tolerated up to AES67_ALSA_STALL_NS (the plugin sets
+ * alive_ns after a pidfd check); a closed region is gone at once whatever alive_ns says.
+ */
+static void test_daemon_stalled(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t stall = MONO0 + 1000000000ull; /* heartbeat 1 s old */
+	uint64_t hw = 0, pos;
+
+	use_playback(fx);
+	assert_int_equal(aes67_alsa_io_write(&fx->io, fx->staging, BUF), BUF);
+	assert_int_equal(aes67_alsa_io_start(&fx->io, MONO0), 0);
+	assert_int_equal(aes67_alsa_io_beat_age_ns(&fx->io, stall), 1000000000ull);
+	assert_int_equal(aes67_alsa_io_beat_age_ns(&fx->io, MONO0 - 1), 0);
+	/* no process watch: 0.5 s is the limit, as before */
+	assert_int_equal(aes67_alsa_io_now(&fx->io, stall, &pos), -ENODEV);
+	/* the daemon's process runs: the stream goes on (here into an underrun: nothing was
+	 * written after the first buffer, an xrun the application recovers from) */
+	fx->io.alive_ns = AES67_ALSA_STALL_NS;
+	rt_guard_enter(RT_GUARD_CORE);
+	assert_int_equal(aes67_alsa_io_now(&fx->io, stall, &pos), 0);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, stall, false, &hw), -EPIPE);
+	assert_int_equal(aes67_alsa_io_pointer(&fx->io, at_frame(BUF / 2), false, &hw), 0);
+	assert_int_equal(rt_guard_leave(), 0);
+	assert_true(hw > 0 && hw < BUF);
+	assert_int_equal(aes67_alsa_io_now(&fx->io, MONO0 + AES67_ALSA_STALL_NS, &pos), 0);
+	assert_int_equal(aes67_alsa_io_now(&fx->io, MONO0 + AES67_ALSA_STALL_NS + 1, &pos),
+			 -ENODEV);
+	aes67_ring_close(&fx->ring);
+	assert_int_equal(aes67_alsa_io_now(&fx->io, MONO0 + 1, &pos), -ENODEV);
+}
+
+/* client.c's process watch: running, then exited — also before the parent reaps it. */
+static void test_watch_daemon_pid(void **state)
+{
+	struct aes67_alsa_conn conn;
+	int fds[2], r = 0, status;
+	pid_t child;
+	char c;
+
+	(void)state;
+	memset(&conn, 0, sizeof(conn));
+	assert_int_equal(aes67_alsa_daemon_exited(&conn), -ENOENT);
+	assert_int_equal(aes67_alsa_watch_pid(&conn, 0), -EINVAL);
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : 1); /* waits until killed */
+	}
+	close(fds[0]);
+	assert_int_equal(aes67_alsa_watch_pid(&conn, child), 0);
+	assert_int_equal(aes67_alsa_daemon_exited(&conn), 0);
+	assert_int_equal(kill(child, SIGKILL), 0);
+	for (int i = 0; i < 200; i++) { /* the kill takes effect asynchronously: at most 2 s */
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000000};
+
+		r = aes67_alsa_daemon_exited(&conn);
+		if (r != 0) {
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(r, 1); /* a zombie: not reaped yet */
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(aes67_alsa_daemon_exited(&conn), 1);
+	aes67_alsa_disconnect(&conn);
+	assert_false(conn.daemon_watched);
+	close(fds[1]);
+}
+
 static void test_wake_pos(void **state)
 {
 	struct fixture *fx = *state;
@@ -409,6 +490,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capture_lapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_waits_for_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_stalled, setup, teardown),
+		cmocka_unit_test(test_watch_daemon_pid),
 		cmocka_unit_test_setup_teardown(test_wake_pos, setup, teardown),
 	};
 
