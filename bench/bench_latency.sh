@@ -16,8 +16,12 @@
 #   the hog (bench/cpu_hog.c, compiled here with cc; `yes` if there is no compiler) to
 #   --hog-cpu (default 1). The engine puts its TX/RX threads under SCHED_FIFO itself (70/68);
 #   aplay and arecord run under SCHED_FIFO --app-prio (default 60, below the engine, as an audio
-#   server would run them; 0 = SCHED_OTHER), the pattern generator and checker 10 below that
-#   (a pipe buffers them; below the apps, their start-up cannot delay aplay or arecord).
+#   server would run them; 0 = SCHED_OTHER). The pattern generator and checker run SCHED_OTHER
+#   behind 1 MiB pipes (2.7 s of audio): under SCHED_FIFO they sat above aes67d's device thread
+#   (FIFO 20, the heartbeat) and, with the engine's 125 µs threads, starved it for up to 1 s,
+#   which failed the applications at start (docs/bench-latency.md, third session). Python is
+#   run as the real interpreter, not through a version-manager shim (a pyenv shim forks ~30
+#   shell processes per start, each inheriting the caller's priority).
 # A run of D seconds passes when, over the counter window (it opens once aplay feeds the ring,
 # i.e. the TX underrun counter stops growing, and lasts D s plus the time a snapshot of both
 # daemons' counters takes; the table shows its actual length):
@@ -38,9 +42,11 @@
 # Usage: bench/bench_latency.sh [--build DIR] [--screen S] [--confirm S] [--ptimes "125 250 1000"]
 #          [--cand-125 "250 375 ..."] [--cand-250 ...] [--cand-1000 ...] [--cand-333 ...]
 #          [--cand-4000 ...] [--no-hog] [--audio-cpu N] [--hog-cpu N] [--app-prio N]
-#          [--out FILE]
+#          [--out FILE] [--keep DIR]
 #   candidates are link offsets in µs (converted to 48 kHz frames, rounded down).
 #   --screen 0 skips screening (confirm each candidate directly), --confirm 0 skips confirming.
+#   --keep DIR copies every run's aplay/arecord stderr (time-stamped) and checker output, and
+#   both daemons' logs, into DIR (the scratch directory is removed on exit).
 #   Defaults: --screen 60 --confirm 600; build dir $AES67_BUILD, else ./build, else /tmp/b-lat.
 # Needs root (namespaces). Bounded: every process has a watchdog; lib.sh's trap kills them and
 # deletes the namespaces on exit, also on failure or Ctrl-C.
@@ -59,6 +65,8 @@ APRIO=60
 ACPU=0
 HCPU=1
 OUT=""
+KEEP=""
+NRUN=0
 B="${AES67_BUILD:-}"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -72,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--app-prio) APRIO=$2; shift 2 ;;
 	--hog-cpu) HCPU=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--keep) KEEP=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench_latency: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
@@ -87,10 +96,8 @@ if [ "$SCREEN" -gt 3600 ] || [ "$CONFIRM" -gt 7200 ] || [ $((SCREEN + CONFIRM)) 
 fi
 if [ "$APRIO" -gt 0 ] && [ "$APRIO" -lt 99 ]; then
 	RTAPP=(chrt -f "$APRIO")
-	RTTOOL=(chrt -f "$((APRIO > 10 ? APRIO - 10 : 1))")
 elif [ "$APRIO" -eq 0 ]; then
 	RTAPP=()
-	RTTOOL=()
 else
 	echo "bench_latency: --app-prio 0..98" >&2
 	exit 2
@@ -111,6 +118,7 @@ B=$(cd "$B" && pwd)
 for c in aplay arecord python3 taskset; do
 	command -v $c >/dev/null || { echo "bench_latency: needs $c" >&2; exit 2; }
 done
+PY=$(python3 -c 'import sys; print(sys.executable)') && [ -x "$PY" ] || PY=python3
 
 a67_hosts 2 || exit 1
 a67_tmpdir
@@ -143,6 +151,7 @@ cat >"$tmp/lat.py" <<'EOF'
 #   stats S NAME DIR
 #                   prints the counters of stream NAME (DIR tx or rx) of the daemon on S as k=v
 #   snap S2 S1      stats S2 lat rx, then stats S1 lat tx (one process: a snapshot of both)
+import fcntl
 import json
 import socket
 import sys
@@ -160,8 +169,17 @@ def expected(k, n):
     return array("i", range(v << 8, (v + n) << 8, 256))
 
 
+def big_pipe(f):
+    """1 MiB pipe buffer (2.7 s at 8 bytes a frame): the tools run SCHED_OTHER"""
+    try:
+        fcntl.fcntl(f.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except OSError:
+        pass
+
+
 def gen(n):
     out = sys.stdout.buffer
+    big_pipe(out)
     k = 1
     while k <= n:
         m = min(CHUNK, n - k + 1, M - (k - 1) % M)
@@ -180,6 +198,7 @@ def check(n):
     k = 0  # absolute pattern frame expected next; 0: still in the leading silence
     rest = b""
     inp = sys.stdin.buffer
+    big_pipe(inp)
     while True:
         data = inp.read(8 * CHUNK)
         if not data:
@@ -376,10 +395,10 @@ set_rx() { # FRAMES: replaces h2's rx stream; the daemon's answer in SET_RX_ANSW
 	echo "$SET_RX_ANSWER" | grep -q '"ok":true'
 }
 stats() { # HOST DIR -> k=v line
-	a67_run "$1" python3 "$tmp/lat.py" stats "$tmp/$1/ctl.sock" lat "$2" 2>/dev/null || echo "state=error"
+	a67_run "$1" "$PY" "$tmp/lat.py" stats "$tmp/$1/ctl.sock" lat "$2" 2>/dev/null || echo "state=error"
 }
 snap() { # both streams' counters, one process: h2 rx line, then h1 tx line
-	python3 "$tmp/lat.py" snap "$tmp/h2/ctl.sock" "$tmp/h1/ctl.sock" 2>/dev/null ||
+	"$PY" "$tmp/lat.py" snap "$tmp/h2/ctl.sock" "$tmp/h1/ctl.sock" 2>/dev/null ||
 		printf 'state=error\nstate=error\n'
 }
 field() { # "k=v ..." KEY -> v (0 if absent)
@@ -404,10 +423,23 @@ inwin() { # FILE PATTERN T0 T1 -> how many lines holding PATTERN arrived within 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 say() { echo "$*" | tee -a "$OUT"; }
 
+# keep_logs PREFIX FILE...: copies scratch files to --keep DIR as PREFIX.FILE.
+keep_logs() {
+	local pre=$1 f
+	shift
+	[ -n "$KEEP" ] || return 0
+	mkdir -p "$KEEP" || return 0
+	for f in "$@"; do
+		[ -e "$tmp/$f" ] && cp "$tmp/$f" "$KEEP/$pre.${f//\//_}"
+	done
+	return 0
+}
+
 # run PTIME_US L_FRAMES SECONDS PHASE: one run; sets RUN_PASS (1/0) and prints a table row.
 run() {
 	local p=$1 lf=$2 d=$3 phase=$4 frames a1 a2 b1 b2 hp=0 rp gp l0 l1 res
 	local late lost early resync under skip lticks pk ax rx axo rxo ok t0 t1 win
+	NRUN=$((NRUN + 1))
 	frames=$(((d + 10) * 48000))
 	l0=$(load1)
 	if [ "$HOG" -eq 1 ]; then
@@ -416,10 +448,10 @@ run() {
 	fi
 	a67_bg h2 $((d + 30)) bash -c "ALSA_CONFIG_PATH='$tmp/h2/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
 		timeout $((d + 25)) arecord -D aes67 -t raw -f S32_LE -c 2 -r 48000 -d $((d + 14)) 2> >(stamp >'$tmp/arecord.err') |
-		taskset -c $ACPU ${RTTOOL[*]} python3 '$tmp/lat.py' check $frames >'$tmp/check.out'"
+		taskset -c $ACPU '$PY' '$tmp/lat.py' check $frames >'$tmp/check.out'"
 	rp=$A67_LAST_PID
 	sleep 1
-	a67_bg h1 $((d + 30)) bash -c "taskset -c $ACPU ${RTTOOL[*]} python3 '$tmp/lat.py' gen $frames |
+	a67_bg h1 $((d + 30)) bash -c "taskset -c $ACPU '$PY' '$tmp/lat.py' gen $frames |
 		ALSA_CONFIG_PATH='$tmp/h1/asound.conf' taskset -c $ACPU ${RTAPP[*]} \
 		timeout $((d + 25)) aplay -D aes67 -t raw -f S32_LE -c 2 -r 48000 - 2> >(stamp >'$tmp/aplay.err')"
 	gp=$A67_LAST_PID
@@ -484,16 +516,17 @@ run() {
 		} >>"$OUT"
 	fi
 	[ "$hp" -ne 0 ] && echo "#   hog: $(cat "$tmp/hog.out" 2>/dev/null)" >>"$OUT"
+	keep_logs "run$NRUN-$p-$lf-$phase" aplay.err arecord.err check.out
 }
 
 # impulse L_FRAMES: device-to-device latency by the impulse method (3 tries); sets LAT_FRAMES.
 impulse() {
 	local lf=$1 lp p1 p2 rc try
 	LAT_FRAMES=none
-	python3 "$tmp/lat.py" impulse 24000 9600 >"$tmp/imp.raw"
+	"$PY" "$tmp/lat.py" impulse 24000 9600 >"$tmp/imp.raw"
 	for try in 1 2 3; do
 		rm -f "$tmp/lat.ready"
-		a67_run h1 timeout 12 python3 "$tmp/lat.py" latency "$tmp/h1/ctl.sock" "$tmp/h2/ctl.sock" \
+		a67_run h1 timeout 12 "$PY" "$tmp/lat.py" latency "$tmp/h1/ctl.sock" "$tmp/h2/ctl.sock" \
 			aes67 "$lf" "$tmp/lat.ready" >"$tmp/lat.out" 2>&1 &
 		lp=$!
 		a67_wait_for 5 test -e "$tmp/lat.ready"
@@ -552,6 +585,7 @@ for p in $PTIMES; do
 	SUMMARY+=("$p µs: smallest passing L = $found frames ($((found * 1000 / 48)) µs) over $([ "$CONFIRM" -gt 0 ] && echo "${CONFIRM}" || echo "${SCREEN}") s; measured device-to-device latency $LAT_FRAMES frames")
 done
 stop_daemons
+keep_logs daemon h1/daemon.log h2/daemon.log
 say "# summary (load $(cut -d' ' -f1-3 /proc/loadavg)):"
 for s in "${SUMMARY[@]}"; do
 	say "#   $s"
