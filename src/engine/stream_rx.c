@@ -395,7 +395,10 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);
 	atomic_fetch_add_explicit(&s->c.bytes, h.payload_bytes, RELAXED);
 	atomic_store_explicit(&s->c.last_arrival_ns, now_ns, RELAXED);
-	if (r > 0) {
+	/* A packet behind the drain counts too: aes67d_rx_rescue() may still patch it into the
+	 * device, and a recording that starts at the first packet (aes67 recv) must include it
+	 * (a sender's catch-up burst at its start once cut 5 packets off a recording). */
+	if (r > 0 || s->behind_frames > 0) {
 		end = pos + frames;
 		if (atomic_load_explicit(&s->c.first_pos, RELAXED) == AES67D_RX_NO_POS) {
 			atomic_store_explicit(&s->c.first_pos, pos, memory_order_release);

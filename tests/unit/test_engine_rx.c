@@ -573,6 +573,30 @@ static void test_return_to_our_clock(void **state)
 	sim_free(off);
 }
 
+/* The stream's first packet lands behind the drain (the sender's first packets came late in
+ * one burst): it still marks where the stream starts, or a recording that begins at the first
+ * packet loses it even when the RX thread rescues it into the device. */
+static void test_first_pos_behind_drain(void **state)
+{
+	const uint64_t t = T0 + 16000000000;
+	struct sim *m = sim_new(t, 0);
+	uint8_t b[12 + N * 6];
+	size_t len;
+
+	(void)state;
+	m->now = t + N;
+	sim_drain(m);
+	m->now = t + 4 * N;
+	sim_drain(m); /* read position now + LEAD */
+	m->tx_pos = t + N;
+	len = sim_next(m, b);
+	assert_int_equal(sim_place(m, b, len), 0); /* placed on our clock at t + 4N: behind */
+	assert_int_equal(get(&m->s->c.first_pos), t + 4 * N);
+	assert_int_equal(get(&m->s->c.last_end_pos), t + 5 * N);
+	assert_int_equal(m->s->behind_frames, N);
+	sim_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_first_packet_off_clock),
 		cmocka_unit_test(test_start_with_stale_packets),
 		cmocka_unit_test(test_return_to_our_clock),
+		cmocka_unit_test(test_first_pos_behind_drain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
