@@ -352,12 +352,19 @@ static int check_span(const struct aes67_ring_dir *d, uint64_t pos, uint32_t n_f
 	return 0;
 }
 
+/* The writer's high-water mark: @end if beyond it (single writer, so no compare-exchange). */
+static AES67_RT void advance_write_pos(const struct aes67_ring_dir *d, uint64_t end)
+{
+	if (end > atomic_load_explicit(&d->ctl->write_pos, memory_order_relaxed)) {
+		atomic_store_explicit(&d->ctl->write_pos, end, memory_order_release);
+	}
+}
+
 AES67_RT int aes67_ring_write(const struct aes67_ring_dir *d, uint64_t pos, const int32_t *src,
 			      uint32_t n_frames)
 {
 	const uint64_t mask = d->capacity_frames - 1u;
 	const uint32_t ch = d->channels;
-	uint64_t end;
 	int r = check_span(d, pos, n_frames);
 
 	if (r < 0) {
@@ -376,10 +383,7 @@ AES67_RT int aes67_ring_write(const struct aes67_ring_dir *d, uint64_t pos, cons
 		}
 		atomic_store_explicit(&d->stamps[slot], p, memory_order_release);
 	}
-	end = pos + n_frames;
-	if (end > atomic_load_explicit(&d->ctl->write_pos, memory_order_relaxed)) {
-		atomic_store_explicit(&d->ctl->write_pos, end, memory_order_release);
-	}
+	advance_write_pos(d, pos + n_frames);
 	return (int)n_frames;
 }
 
@@ -390,7 +394,6 @@ AES67_RT int aes67_ring_write(const struct aes67_ring_dir *d, uint64_t pos, cons
 AES67_RT int aes67_ring_restamp(const struct aes67_ring_dir *d, uint64_t pos, uint32_t n_frames)
 {
 	const uint64_t mask = d->capacity_frames - 1u;
-	uint64_t end;
 	int r = check_span(d, pos, n_frames);
 
 	if (r < 0) {
@@ -399,10 +402,7 @@ AES67_RT int aes67_ring_restamp(const struct aes67_ring_dir *d, uint64_t pos, ui
 	for (uint32_t i = 0; i < n_frames; i++) {
 		atomic_store_explicit(&d->stamps[(pos + i) & mask], pos + i, memory_order_release);
 	}
-	end = pos + n_frames;
-	if (end > atomic_load_explicit(&d->ctl->write_pos, memory_order_relaxed)) {
-		atomic_store_explicit(&d->ctl->write_pos, end, memory_order_release);
-	}
+	advance_write_pos(d, pos + n_frames);
 	return (int)n_frames;
 }
 
