@@ -32,6 +32,10 @@ static const char *const event_names[] = {
 	[AES67D_EV_RING_UNDERRUN] = "ring-underrun",
 	[AES67D_EV_RING_OVERRUN] = "ring-overrun",
 	[AES67D_EV_CMD_REFUSED] = "command-refused",
+	[AES67D_EV_RX_RESYNC_ZERO] = "rx-resync-to-sender-clock",
+	[AES67D_EV_RX_RESYNC_FIRST] = "rx-resync-first-packet",
+	[AES67D_EV_RX_RESYNC_PAIR] = "rx-resync-two-candidates",
+	[AES67D_EV_RX_RESYNC_BACK] = "rx-resync-back-to-sender-clock",
 };
 
 static_assert(AES67_ARRAY_SIZE(event_names) == AES67D_EV_END, "every event code needs a name");

@@ -89,6 +89,12 @@ enum aes67d_event_code {
 	AES67D_EV_RING_UNDERRUN, /* device ring ran empty; value = frames */
 	AES67D_EV_RING_OVERRUN,	 /* device ring overflowed; value = frames */
 	AES67D_EV_CMD_REFUSED,	 /* RT thread could not apply a command; value = error */
+	/* A receive stream re-anchored (stream_rx.h, enum aes67d_rx_resync_why in this order);
+	 * value = change of the anchor, frames. */
+	AES67D_EV_RX_RESYNC_ZERO,
+	AES67D_EV_RX_RESYNC_FIRST,
+	AES67D_EV_RX_RESYNC_PAIR,
+	AES67D_EV_RX_RESYNC_BACK,
 	AES67D_EV_END
 };
 

@@ -56,6 +56,9 @@ struct aes67d_ptp_engine {
 	bool started;
 	pid_t children[MAX_CHILDREN];
 	struct aes67d_ratelimit rl_send;
+	struct aes67d_ratelimit rl_jump;
+	struct aes67d_clock_map last_map; /* the mapping published last (valid: have_map) */
+	bool have_map;
 	uint8_t rx_buf[RX_BYTES];
 	/* Thread-local bookkeeping, copied into snap. */
 	struct aes67d_ptp_status st;
@@ -225,6 +228,34 @@ static void handle_out(struct aes67d_ptp_engine *e, int64_t now_ns)
 	e->st.port.state = e->port.state;
 }
 
+/*
+ * Logs a published mapping that disagrees with the one before it, at the same instant, by more
+ * than JUMP_LOG_NS: a step of the media clock that every stream sees (re-anchoring on the
+ * receive side, a jump in the transmit timestamps), so the log must say when and why.
+ */
+#define JUMP_LOG_NS 100000
+static void log_jump(struct aes67d_ptp_engine *e, const struct aes67d_clock_map *map, bool servo,
+		     const struct aes67_ptp_port_status *s, int64_t now_ns)
+{
+	int64_t d;
+
+	if (e->have_map) {
+		d = (int64_t)(map->ptp_ref_ns -
+			      aes67d_clock_map_apply(&e->last_map, map->mono_raw_ref_ns));
+		if (d > JUMP_LOG_NS || d < -JUMP_LOG_NS) {
+			aes67d_log_ratelimited(&e->rl_jump, (uint64_t)now_ns, AES67D_LOG_NOTICE,
+					       "ptp: media clock moved %+" PRId64
+					       " us (%s, %s, servo steps %" PRIu32
+					       ", re-acquired %" PRIu32 ", offset %" PRId64 " ns)",
+					       d / 1000, servo ? "servo" : "timebase",
+					       aes67_ptp_port_state_str(e->port.state),
+					       s->servo_steps, s->servo_reacquired, s->offset_ns);
+		}
+	}
+	e->last_map = *map;
+	e->have_map = true;
+}
+
 /* Publishes the mapping: the port's time (servo as slave, timebase as master), else TAI. */
 static void publish(struct aes67d_ptp_engine *e, int64_t now_ns)
 {
@@ -234,12 +265,14 @@ static void publish(struct aes67d_ptp_engine *e, int64_t now_ns)
 	bool as_master = e->port.state == AES67_PTP_MASTER || e->port.state == AES67_PTP_PRE_MASTER;
 	int64_t ptp_ns, best_ns;
 	uint64_t host_ns;
+	bool servo = false;
 
 	aes67_ptp_port_status(&e->port, now_ns, &s);
 	map.mono_raw_ref_ns = (uint64_t)now_ns;
 	if (aes67_ptp_port_time(&e->port, now_ns, &ptp_ns) == 0 && ptp_ns >= 0) {
 		map.ptp_ref_ns = (uint64_t)ptp_ns;
 		map.rate_ratio = 1.0 + (as_master ? e->tb.rate_ppm : s.rate_ppm) * 1e-6;
+		servo = !as_master;
 	} else {
 		map.ptp_ref_ns = (uint64_t)(e->tb.ptp_ns0 + (now_ns - e->tb.mono_ns0));
 		map.rate_ratio = 1.0 + e->tb.rate_ppm * 1e-6;
@@ -248,6 +281,7 @@ static void publish(struct aes67d_ptp_engine *e, int64_t now_ns)
 	memcpy(ref.gm_identity, as_master ? e->port.self.clock_identity : s.gm_identity, 8);
 	ref.locked = as_master || (s.locked && e->port.state == AES67_PTP_SLAVE);
 	(void)aes67d_ptp_clock_publish(e->clock, &map, &ref);
+	log_jump(e, &map, servo, &s, now_ns);
 	/* Host offset: the narrowest of 3 raw/TAI/raw windows, so that a preemption between the
 	 * reads does not show up as mapping error. */
 	best_ns = INT64_MAX;
@@ -471,6 +505,7 @@ int aes67d_ptp_engine_create(struct aes67d_ptp_engine **out, const struct aes67d
 	e->rl_send.interval_ns = 1000000000ull;
 	e->rl_send.burst = 5;
 	e->rl_phc = e->rl_send;
+	e->rl_jump = e->rl_send;
 	if ((r = refresh_timebase(e, mono_raw_ns())) < 0) {
 		snprintf(err, err_bytes, "timebase clock: %s", strerror(-r));
 		goto out_free;

@@ -285,6 +285,13 @@ static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, t->index,
 						   r, now_ptp);
 			}
+			if (t->anchor.why != AES67D_RX_RESYNC_NONE) {
+				aes67d_events_push(&e->rxt.events,
+						   AES67D_EV_RX_RESYNC_ZERO + t->anchor.why -
+							   AES67D_RX_RESYNC_ZERO,
+						   t->index, t->anchor.step, now_ptp);
+				t->anchor.why = AES67D_RX_RESYNC_NONE;
+			}
 			if (t->behind_frames > 0) {
 				rx_rescue(e, w, t, now_ptp);
 			}

@@ -227,13 +227,15 @@ static AES67_RT uint64_t abs_diff(int64_t a, int64_t b)
  * as usual).
  */
 static AES67_RT int reanchor(struct aes67d_rx_stream *s, int64_t anchor, uint64_t pos,
-			     uint64_t now_pos)
+			     uint64_t now_pos, enum aes67d_rx_resync_why why)
 {
 	const uint64_t rp = aes67_timeline_read_pos(s->tl);
 	const uint64_t high = rp + (uint64_t)aes67_timeline_fill(s->tl);
 	const uint64_t reach = s->tl_frames - AES67D_RX_MAX_PACKET_BYTES / s->frame_bytes;
 	const bool stale = (int64_t)(pos - rp) > (int64_t)reach;
 
+	s->anchor.why = (uint8_t)why;
+	s->anchor.step = anchor - s->anchor.frames;
 	s->anchor.frames = anchor;
 	s->anchor.placed = true;
 	s->anchor.pending = false;
@@ -288,7 +290,7 @@ static AES67_RT uint64_t back_to_zero(struct aes67d_rx_stream *s, uint64_t base,
 		return pos;
 	}
 	pos = base + s->p.link_offset_frames;
-	(void)reanchor(s, 0, pos, now_pos);
+	(void)reanchor(s, 0, pos, now_pos, AES67D_RX_RESYNC_BACK);
 	return pos;
 }
 
@@ -309,11 +311,11 @@ static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64
 		return a->frames == 0 ? pos : back_to_zero(s, base, pos, now_pos);
 	}
 	if (on_our_clock(s, base, now_pos)) {
-		(void)reanchor(s, 0, base + link, now_pos);
+		(void)reanchor(s, 0, base + link, now_pos, AES67D_RX_RESYNC_ZERO);
 		return base + link;
 	}
 	if (!a->placed && abs_diff(miss, 0) > AES67D_RX_RESYNC_FRAMES(s->p.rate_hz)) {
-		(void)reanchor(s, cand, now_pos + link, now_pos);
+		(void)reanchor(s, cand, now_pos + link, now_pos, AES67D_RX_RESYNC_FIRST);
 		return now_pos + link;
 	}
 	if (a->pending && now_pos == a->now_pos) {
@@ -327,7 +329,8 @@ static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64
 		/* The later of the two: both packets would have been in time. */
 		int64_t anchor = cand > a->cand ? cand : a->cand;
 
-		(void)reanchor(s, anchor, base + (uint64_t)anchor + link, now_pos);
+		(void)reanchor(s, anchor, base + (uint64_t)anchor + link, now_pos,
+			       AES67D_RX_RESYNC_PAIR);
 		return base + (uint64_t)anchor + link;
 	}
 	a->pending = true;

@@ -91,6 +91,15 @@ struct aes67d_rx_counters {
 };
 
 /* Re-anchoring state of a receive stream (stream_rx.c, "Re-anchoring"). */
+/* Why a stream re-anchored (aes67d_rx_anchor.why; event codes in log.h follow this order). */
+enum aes67d_rx_resync_why {
+	AES67D_RX_RESYNC_NONE = 0,
+	AES67D_RX_RESYNC_ZERO,	/* a re-anchoring packet was in time on anchor 0 */
+	AES67D_RX_RESYNC_FIRST, /* the first packet of a source, far off */
+	AES67D_RX_RESYNC_PAIR,	/* two candidates from two wake-ups agreed */
+	AES67D_RX_RESYNC_BACK,	/* back to anchor 0 after AES67D_RX_RETURN_FRAMES on it */
+};
+
 struct aes67d_rx_anchor {
 	int64_t frames;	      /* added to the timestamp-derived position; 0 for synced peers */
 	bool placed;	      /* a packet of the current source landed on this anchor */
@@ -103,6 +112,9 @@ struct aes67d_rx_anchor {
 	bool zero_run;	      /* the packets since zero_base were all in time on anchor 0 */
 	uint64_t zero_base;   /* timestamp-derived position of the first of them */
 	uint64_t zero_now;    /* the wake-up that saw it */
+	uint8_t why;	      /* the last re-anchoring's enum aes67d_rx_resync_why; 0: none since
+			       * the RX loop took it (it reports and clears it) */
+	int64_t step;	      /* its change of the anchor, frames */
 };
 
 struct aes67d_rx_stream {

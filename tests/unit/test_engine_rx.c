@@ -259,6 +259,7 @@ static void test_sender_new_ssrc(void **state)
 	m->ssrc = 0xabcdef;
 	expect_recovery(m, 1, 1);
 	assert_int_equal(get(&m->s->c.ssrc_changes), 1);
+	assert_int_equal(m->s->anchor.why, AES67D_RX_RESYNC_FIRST); /* what the RX loop reports */
 	sim_free(m);
 }
 
@@ -274,6 +275,10 @@ static void test_sender_step_forward(void **state)
 
 		m->tx_pos += steps[i];
 		expect_recovery(m, 2, 1);
+		/* What the RX loop reports: two candidates, the anchor moved back by the step. */
+		assert_int_equal(m->s->anchor.why, AES67D_RX_RESYNC_PAIR);
+		assert_true(m->s->anchor.step <= -(int64_t)steps[i] + (int64_t)m->n &&
+			    m->s->anchor.step >= -(int64_t)steps[i] - (int64_t)m->n);
 		sim_free(m);
 	}
 }
@@ -553,6 +558,10 @@ static void test_return_to_our_clock(void **state)
 	assert_int_equal(get(&m->s->c.resyncs), 2);
 	expect_recovery(m, 1, 2);
 	assert_int_equal(m->s->anchor.frames, 0);
+	assert_int_equal(m->s->anchor.why, AES67D_RX_RESYNC_BACK);
+	/* The pair's anchor: 8 ms, plus up to a packet or two of the wake-up's queue. */
+	assert_true(m->s->anchor.step <= -(int64_t)MS(8) &&
+		    m->s->anchor.step >= -(int64_t)MS(8) - 2 * (int64_t)N);
 	sim_free(m);
 
 	/* 12 ms: beyond the early limit once our clock is right, so the first packet re-anchors,
@@ -563,6 +572,7 @@ static void test_return_to_our_clock(void **state)
 	m->now -= MS(12);
 	expect_recovery(m, 1, 2);
 	assert_int_equal(m->s->anchor.frames, 0);
+	assert_int_equal(m->s->anchor.why, AES67D_RX_RESYNC_ZERO);
 	sim_free(m);
 
 	/* 9 ms behind: re-anchored once, then never back to 0 (it would be late there). */
