@@ -216,21 +216,29 @@ static double level_dbfs(const int32_t *buf, size_t n)
 static void print_stats(const struct recv_opts *o, const struct aes67d_rx_stream *s,
 			uint64_t frames)
 {
-	unsigned long long v[12] = {atomic_load(&s->c.packets),	   atomic_load(&s->c.lost),
-				    atomic_load(&s->c.late),	   atomic_load(&s->c.reordered),
-				    atomic_load(&s->c.duplicates), atomic_load(&s->c.ssrc_changes),
-				    atomic_load(&s->c.resyncs),	   atomic_load(&s->c.malformed),
-				    atomic_load(&s->c.too_early),  atomic_load(&s->c.filtered),
-				    atomic_load(&s->c.bytes),	   atomic_load(&s->c.rescued)};
+	unsigned long long v[13] = {atomic_load(&s->c.packets),
+				    atomic_load(&s->c.lost),
+				    atomic_load(&s->c.late),
+				    atomic_load(&s->c.reordered),
+				    atomic_load(&s->c.duplicates),
+				    atomic_load(&s->c.ssrc_changes),
+				    atomic_load(&s->c.resyncs),
+				    atomic_load(&s->c.malformed),
+				    atomic_load(&s->c.too_early),
+				    atomic_load(&s->c.filtered),
+				    atomic_load(&s->c.bytes),
+				    atomic_load(&s->c.rescued),
+				    atomic_load(&s->c.behind_max_frames)};
 	double jitter_us = (double)atomic_load(&s->c.jitter_rtp) * 1e6 / s->p.rate_hz;
 
 	if (o->json) {
 		printf("{\"packets\":%llu,\"lost\":%llu,\"late\":%llu,\"reordered\":%llu,"
 		       "\"duplicates\":%llu,\"ssrc_changes\":%llu,\"resyncs\":%llu,"
 		       "\"malformed\":%llu,\"too_early\":%llu,\"filtered\":%llu,\"bytes\":%llu,"
-		       "\"rescued\":%llu,\"jitter_us\":%.1f,\"frames_written\":%llu}\n",
+		       "\"rescued\":%llu,\"behind_max_frames\":%llu,\"jitter_us\":%.1f,"
+		       "\"frames_written\":%llu}\n",
 		       v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
-		       jitter_us, (unsigned long long)frames);
+		       v[12], jitter_us, (unsigned long long)frames);
 	} else {
 		printf("received %llu packets, lost %llu, late %llu, reordered %llu, duplicates "
 		       "%llu, ssrc changes %llu, resyncs %llu, malformed %llu, jitter %.1f us, "

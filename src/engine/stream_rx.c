@@ -393,6 +393,9 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 	if (pos < rp) {
 		s->behind_pos = pos;
 		s->behind_frames = (uint32_t)(rp - pos < frames ? rp - pos : frames);
+		if (rp - pos > atomic_load_explicit(&s->c.behind_max_frames, RELAXED)) {
+			atomic_store_explicit(&s->c.behind_max_frames, rp - pos, RELAXED);
+		}
 	}
 	r = aes67_timeline_write(s->tl, pos, s->scratch, (uint32_t)frames, s->p.channels, 0);
 	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);

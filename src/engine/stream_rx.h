@@ -70,11 +70,14 @@ struct aes67d_rx_counters {
 	_Atomic uint64_t packets; /* accepted and placed (or counted late / too early) */
 	_Atomic uint64_t bytes;	  /* payload bytes of those */
 	_Atomic uint64_t malformed;
-	_Atomic uint64_t filtered;  /* wrong source address */
-	_Atomic uint64_t wrong_pt;  /* wrong payload type */
-	_Atomic uint64_t lost;	    /* RFC 3550 A.3 expected - received, over all SSRCs */
-	_Atomic uint64_t late;	    /* packets with frames already played out (not rescued) */
-	_Atomic uint64_t rescued;   /* behind the drain but patched into the device in time */
+	_Atomic uint64_t filtered; /* wrong source address */
+	_Atomic uint64_t wrong_pt; /* wrong payload type */
+	_Atomic uint64_t lost;	   /* RFC 3550 A.3 expected - received, over all SSRCs */
+	_Atomic uint64_t late;	   /* packets with frames already played out (not rescued) */
+	_Atomic uint64_t rescued;  /* behind the drain but patched into the device in time */
+	/* The furthest a packet's first frame was behind the drain on arrival (frames; late or
+	 * rescued): the link offset was that much short of this path's worst delay. */
+	_Atomic uint64_t behind_max_frames;
 	_Atomic uint64_t too_early; /* packets beyond the buffer */
 	_Atomic uint64_t reordered;
 	_Atomic uint64_t duplicates;
@@ -90,7 +93,6 @@ struct aes67d_rx_counters {
 	_Atomic uint32_t ssrc;
 };
 
-/* Re-anchoring state of a receive stream (stream_rx.c, "Re-anchoring"). */
 /* Why a stream re-anchored (aes67d_rx_anchor.why; event codes in log.h follow this order). */
 enum aes67d_rx_resync_why {
 	AES67D_RX_RESYNC_NONE = 0,
@@ -100,6 +102,7 @@ enum aes67d_rx_resync_why {
 	AES67D_RX_RESYNC_BACK,	/* back to anchor 0 after AES67D_RX_RETURN_FRAMES on it */
 };
 
+/* Re-anchoring state of a receive stream (stream_rx.c, "Re-anchoring"). */
 struct aes67d_rx_anchor {
 	int64_t frames;	      /* added to the timestamp-derived position; 0 for synced peers */
 	bool placed;	      /* a packet of the current source landed on this anchor */

@@ -234,6 +234,7 @@ static struct sim *sim_steady(uint64_t now, uint32_t tx_base, uint64_t resyncs)
 	sim_run(m, 50);
 	assert_int_equal(m->silent, 0);
 	assert_int_equal(m->jumps, 0);
+	assert_int_equal(get(&m->s->c.behind_max_frames), 0);
 	return m;
 }
 
@@ -604,6 +605,8 @@ static void test_first_pos_behind_drain(void **state)
 	assert_int_equal(get(&m->s->c.first_pos), t + 4 * N);
 	assert_int_equal(get(&m->s->c.last_end_pos), t + 5 * N);
 	assert_int_equal(m->s->behind_frames, N);
+	/* Its first frame was the drain's lead behind the read position. */
+	assert_int_equal(get(&m->s->c.behind_max_frames), (m->link - m->n) / 2);
 	sim_free(m);
 }
 
