@@ -506,7 +506,7 @@ run() {
 	done
 	[ "$(field "$res" complete)" -eq 1 ] && [ "$(field "$res" ok)" -eq "$frames" ] || ok=0
 	RUN_PASS=$ok
-	say "| $p | $((lf * 1000 / 48)) | $lf | $phase | $win | $pk | $late | $(field "$a2" behind_max_frames) | $lost | $early | $resync | $under | $skip | $lticks | $ax ($axo) | $rx ($rxo) | $(field "$res" ok)/$frames gaps $(field "$res" gaps) silent $(field "$res" silent) altered $(field "$res" altered) | $l0→$l1 | $([ $ok -eq 1 ] && echo PASS || echo FAIL) |"
+	say "| $p | $((lf * 1000 / 48)) | $lf | $phase | $win | $pk | $late | $(field "$a2" delay_max_frames) | $lost | $early | $resync | $under | $skip | $lticks | $ax ($axo) | $rx ($rxo) | $(field "$res" ok)/$frames gaps $(field "$res" gaps) silent $(field "$res" silent) altered $(field "$res" altered) | $l0→$l1 | $([ $ok -eq 1 ] && echo PASS || echo FAIL) |"
 	if [ $ok -eq 0 ]; then
 		{
 			echo "#   rx: $a2"
@@ -545,7 +545,7 @@ impulse() {
 
 say "# bench_latency.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) — $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; apps $([ "$APRIO" -gt 0 ] && echo "SCHED_FIFO $APRIO" || echo SCHED_OTHER); audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | furthest behind (frames, stream life) | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns in window (outside) | arecord xruns in window (outside) | recording (frames in order/pattern) | load 1 min | result |"
+say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | max arrival delay (frames, stream life) | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns in window (outside) | arecord xruns in window (outside) | recording (frames in order/pattern) | load 1 min | result |"
 say "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 declare -a SUMMARY
 for p in $PTIMES; do

@@ -50,6 +50,20 @@ enum aes67_pcm_format {
 AES67_API AES67_RT size_t aes67_pcm_sample_bytes(enum aes67_pcm_format fmt);
 
 /**
+ * aes67_pcm_put_frames() - place packed frames into wider interleaved frames (a stream's
+ * channels within a device frame), or zero those channels.
+ * @dst: the first destination sample of the first frame; frame i starts at @dst + i * @dst_stride.
+ * @dst_stride: samples from one destination frame to the next, >= @ch.
+ * @src: @n_frames packed frames of @ch samples, or NULL to write zeros. Must not overlap @dst.
+ * @ch: samples per source frame.
+ * @n_frames: frames.
+ *
+ * Samples of @dst outside the @ch channels of each frame are not touched. Thread: any; rt.
+ */
+AES67_API AES67_RT void aes67_pcm_put_frames(int32_t *dst, uint32_t dst_stride, const int32_t *src,
+					     uint32_t ch, uint32_t n_frames);
+
+/**
  * aes67_pcm_decode_s32() - wire samples to left-justified int32.
  * @fmt: wire format (AM824: the label is ignored; see aes67_am824_decode_s32()).
  * @dst: out: @samples int32 values.

@@ -147,6 +147,23 @@ AES67_API AES67_RT AES67_MUST_CHECK int aes67_timeline_read(struct aes67_timelin
 							    int32_t *dst, uint32_t n_frames);
 
 /**
+ * aes67_timeline_read_strided() - aes67_timeline_read() into wider frames: straight into the
+ * stream's channels of a device frame, without a packed copy in between.
+ * @tl: timeline.
+ * @pos: as aes67_timeline_read().
+ * @dst: the first of the timeline's `channels` samples of the first frame; frame i starts at
+ *       @dst + i * @dst_stride. Samples in between (other channels) are not touched.
+ * @dst_stride: samples from one frame to the next, >= `channels`.
+ * @n_frames: 1..capacity.
+ *
+ * Return: as aes67_timeline_read(); -EINVAL also for @dst_stride < channels. Thread: rt.
+ */
+AES67_API AES67_RT AES67_MUST_CHECK int aes67_timeline_read_strided(struct aes67_timeline *tl,
+								    uint64_t pos, int32_t *dst,
+								    uint32_t dst_stride,
+								    uint32_t n_frames);
+
+/**
  * aes67_timeline_read_pos() - next position the consumer reads.
  * @tl: timeline. Thread: rt.
  */

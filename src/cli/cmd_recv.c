@@ -228,14 +228,14 @@ static void print_stats(const struct recv_opts *o, const struct aes67d_rx_stream
 				    atomic_load(&s->c.filtered),
 				    atomic_load(&s->c.bytes),
 				    atomic_load(&s->c.rescued),
-				    atomic_load(&s->c.behind_max_frames)};
+				    atomic_load(&s->c.delay_max_frames)};
 	double jitter_us = (double)atomic_load(&s->c.jitter_rtp) * 1e6 / s->p.rate_hz;
 
 	if (o->json) {
 		printf("{\"packets\":%llu,\"lost\":%llu,\"late\":%llu,\"reordered\":%llu,"
 		       "\"duplicates\":%llu,\"ssrc_changes\":%llu,\"resyncs\":%llu,"
 		       "\"malformed\":%llu,\"too_early\":%llu,\"filtered\":%llu,\"bytes\":%llu,"
-		       "\"rescued\":%llu,\"behind_max_frames\":%llu,\"jitter_us\":%.1f,"
+		       "\"rescued\":%llu,\"delay_max_frames\":%llu,\"jitter_us\":%.1f,"
 		       "\"frames_written\":%llu}\n",
 		       v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11],
 		       v[12], jitter_us, (unsigned long long)frames);

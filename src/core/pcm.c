@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "bytes.h"
 #include "pcm_impl.h"
@@ -275,4 +276,34 @@ int aes67_pcm_encode_f32(enum aes67_pcm_format fmt, uint8_t *restrict dst,
 		aes67_pcm_kernels()->enc_f32[PCM_FMT_INDEX(fmt)](dst, src, samples);
 	}
 	return 0;
+}
+
+/* Packed frames take one call; the common stream widths in a wider frame get copies of a size
+ * the compiler knows: a run-time-sized libc call per frame cost more than the copy itself
+ * (docs/bench-engine.md, "Third session"). */
+void aes67_pcm_put_frames(int32_t *dst, uint32_t dst_stride, const int32_t *src, uint32_t ch,
+			  uint32_t n_frames)
+{
+	if (dst_stride == ch) {
+		if (src != NULL) {
+			memcpy(dst, src, (size_t)n_frames * ch * sizeof(*dst));
+		} else {
+			memset(dst, 0, (size_t)n_frames * ch * sizeof(*dst));
+		}
+		return;
+	}
+	for (uint32_t f = 0; f < n_frames; f++, dst += dst_stride) {
+		if (src == NULL) {
+			memset(dst, 0, ch * sizeof(*dst));
+			continue;
+		}
+		if (ch == 2) {
+			memcpy(dst, src, 2 * sizeof(*dst));
+		} else if (ch == 8) {
+			memcpy(dst, src, 8 * sizeof(*dst));
+		} else {
+			memcpy(dst, src, ch * sizeof(*dst));
+		}
+		src += ch;
+	}
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "aes67/error.h"
+#include "aes67/pcm.h"
 #include "aes67/timeline.h"
 
 #define STAMP_EMPTY UINT64_MAX
@@ -217,15 +218,16 @@ AES67_RT int aes67_timeline_write(struct aes67_timeline *tl, uint64_t pos, const
 	return (int)(n_frames - first);
 }
 
-AES67_RT int aes67_timeline_read(struct aes67_timeline *tl, uint64_t pos, int32_t *dst,
-				 uint32_t n_frames)
+AES67_RT int aes67_timeline_read_strided(struct aes67_timeline *tl, uint64_t pos, int32_t *dst,
+					 uint32_t dst_stride, uint32_t n_frames)
 {
 	const uint64_t mask = tl->capacity_frames - 1u;
 	const uint32_t ch = tl->channels;
 	struct aes67_timeline_stats *st = &tl->stats;
 	uint32_t valid = 0;
 
-	if (n_frames == 0 || n_frames > tl->capacity_frames || pos < tl->read_pos) {
+	if (n_frames == 0 || n_frames > tl->capacity_frames || pos < tl->read_pos ||
+	    dst_stride < ch) {
 		return -EINVAL;
 	}
 	if (pos >= AES67_TIMELINE_POS_LIMIT || n_frames > AES67_TIMELINE_POS_LIMIT - pos) {
@@ -238,6 +240,7 @@ AES67_RT int aes67_timeline_read(struct aes67_timeline *tl, uint64_t pos, int32_
 		uint64_t slot = p & mask;
 		uint32_t lim = n_frames - i, run = 1;
 		const bool have = tl->stamps[slot] == p;
+		int32_t *out = dst + (size_t)i * dst_stride;
 
 		if (lim > tl->capacity_frames - slot) {
 			lim = (uint32_t)(tl->capacity_frames - slot);
@@ -246,11 +249,10 @@ AES67_RT int aes67_timeline_read(struct aes67_timeline *tl, uint64_t pos, int32_
 			run++;
 		}
 		if (have) {
-			memcpy(dst + (size_t)i * ch, tl->samples + slot * ch,
-			       (size_t)run * ch * sizeof(*dst));
+			aes67_pcm_put_frames(out, dst_stride, tl->samples + slot * ch, ch, run);
 			valid += run;
 		} else {
-			memset(dst + (size_t)i * ch, 0, (size_t)run * ch * sizeof(*dst));
+			aes67_pcm_put_frames(out, dst_stride, NULL, ch, run);
 			st->lost_frames += run;
 			if (p != tl->lost_end) {
 				st->lost_runs++;
@@ -262,6 +264,12 @@ AES67_RT int aes67_timeline_read(struct aes67_timeline *tl, uint64_t pos, int32_
 	st->frames_read += n_frames;
 	tl->read_pos = pos + n_frames;
 	return (int)valid;
+}
+
+AES67_RT int aes67_timeline_read(struct aes67_timeline *tl, uint64_t pos, int32_t *dst,
+				 uint32_t n_frames)
+{
+	return aes67_timeline_read_strided(tl, pos, dst, tl->channels, n_frames);
 }
 
 AES67_RT uint64_t aes67_timeline_read_pos(const struct aes67_timeline *tl)

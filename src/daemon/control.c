@@ -492,6 +492,7 @@ int aes67d_control_start(struct aes67d_control *ctl)
 		return -r;
 	}
 	ctl->started = true;
+	(void)pthread_setname_np(ctl->thread, "aes67d-control");
 	return 0;
 }
 

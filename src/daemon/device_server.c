@@ -291,6 +291,7 @@ int aes67d_dev_server_start(struct aes67d_devices *set)
 		return -r;
 	}
 	set->started = true;
+	(void)pthread_setname_np(set->thread, "aes67d-device");
 	return 0;
 }
 

@@ -189,8 +189,8 @@ json_t *aes67d_glue_rx_stats_json(const struct aes67d_rx_stream *s)
 		return NULL;
 	}
 	if (json_object_set_new(o, "rescued", json_integer((json_int_t)ld(&c->rescued))) != 0 ||
-	    json_object_set_new(o, "behind_max_frames",
-				json_integer((json_int_t)ld(&c->behind_max_frames))) != 0 ||
+	    json_object_set_new(o, "delay_max_frames",
+				json_integer((json_int_t)ld(&c->delay_max_frames))) != 0 ||
 	    json_object_set_new(o, "fill_frames",
 				json_integer((json_int_t)atomic_load_explicit(
 					&c->fill_frames, memory_order_relaxed))) != 0 ||

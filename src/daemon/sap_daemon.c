@@ -334,6 +334,7 @@ int aes67d_sap_start(struct aes67d_sap *sap, char *err, size_t err_bytes)
 		goto out_wake;
 	}
 	atomic_store(&sap->started, true);
+	(void)pthread_setname_np(sap->thread, "aes67d-sap");
 	aes67d_log(AES67D_LOG_INFO, "SAP: announcing every %u s, session timeout %u s, on %s",
 		   sap->interval_s, sap->timeout_s, sap->d->config.interface);
 	return 0;

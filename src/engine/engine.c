@@ -98,6 +98,8 @@ int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_
 		goto out_fd;
 	}
 	e->txt.started = true;
+	/* Named for top -H, perf and ps -L (at most 15 characters). */
+	(void)pthread_setname_np(e->txt.thread, "aes67d-tx");
 	if ((r = -pthread_create(&e->rxt.thread, NULL, aes67d_engine_rx_main, e)) < 0 ||
 	    (r = -pthread_create(&e->housekeeping, NULL, housekeeping_main, e)) < 0) {
 		snprintf(err, err_bytes, "engine threads: %s", strerror(-r));
@@ -106,6 +108,8 @@ int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_
 	}
 	e->rxt.started = true;
 	e->housekeeping_started = true;
+	(void)pthread_setname_np(e->rxt.thread, "aes67d-rx");
+	(void)pthread_setname_np(e->housekeeping, "aes67d-house");
 	/* Wait (briefly) for the RT threads to report their scheduling. */
 	for (int i = 0; i < 100 && (atomic_load(&e->txt.sched_err) == -EAGAIN ||
 				    atomic_load(&e->rxt.sched_err) == -EAGAIN);

@@ -99,8 +99,7 @@ int aes67d_rx_stream_create(struct aes67d_rx_stream **out, const struct aes67d_r
 	s->tl_frames = tc.capacity_frames;
 	s->tl_mem = aligned_alloc(64, (tl_bytes + 63) / 64 * 64);
 	s->scratch = calloc(max_frames * p->channels, sizeof(int32_t));
-	s->drain = calloc((size_t)AES67D_RX_DRAIN_FRAMES * p->channels, sizeof(int32_t));
-	if (s->tl_mem == NULL || s->scratch == NULL || s->drain == NULL) {
+	if (s->tl_mem == NULL || s->scratch == NULL) {
 		aes67d_rx_stream_destroy(s);
 		goto fail_nomem;
 	}
@@ -126,7 +125,6 @@ void aes67d_rx_stream_destroy(struct aes67d_rx_stream *s)
 	}
 	free(s->tl_mem);
 	free(s->scratch);
-	free(s->drain);
 	free(s);
 }
 
@@ -393,9 +391,13 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 	if (pos < rp) {
 		s->behind_pos = pos;
 		s->behind_frames = (uint32_t)(rp - pos < frames ? rp - pos : frames);
-		if (rp - pos > atomic_load_explicit(&s->c.behind_max_frames, RELAXED)) {
-			atomic_store_explicit(&s->c.behind_max_frames, rp - pos, RELAXED);
-		}
+	}
+	/* Arrival delay: pos - link is the first frame's media time on the stream's anchor. */
+	if (now_pos + s->p.link_offset_frames > pos &&
+	    now_pos + s->p.link_offset_frames - pos >
+		    atomic_load_explicit(&s->c.delay_max_frames, RELAXED)) {
+		atomic_store_explicit(&s->c.delay_max_frames,
+				      now_pos + s->p.link_offset_frames - pos, RELAXED);
 	}
 	r = aes67_timeline_write(s->tl, pos, s->scratch, (uint32_t)frames, s->p.channels, 0);
 	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);
@@ -417,35 +419,6 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 	return r;
 }
 
-/*
- * Copies @frames frames of @ch channels from the packed @src into channels [off, off + ch) of
- * the @dst_ch-channel frames at @dst. One libc call per frame of a run-time size cost more
- * than the decode itself (perf, docs/bench-engine.md "Third session"), so the common stream
- * widths get copies of a size the compiler knows.
- */
-static AES67_RT void scatter_frames(int32_t *dst, uint32_t dst_ch, uint32_t off, const int32_t *src,
-				    uint32_t ch, uint32_t frames)
-{
-	dst += off;
-	switch (ch) {
-	case 2:
-		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += 2) {
-			memcpy(dst, src, 2 * sizeof(int32_t));
-		}
-		break;
-	case 8:
-		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += 8) {
-			memcpy(dst, src, 8 * sizeof(int32_t));
-		}
-		break;
-	default:
-		for (uint32_t f = 0; f < frames; f++, dst += dst_ch, src += ch) {
-			memcpy(dst, src, ch * sizeof(int32_t));
-		}
-		break;
-	}
-}
-
 int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, int32_t *dst,
 		    uint32_t dev_channels)
 {
@@ -457,18 +430,22 @@ int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos, uint32_t frames, i
 	if (frames == 0 || frames > AES67D_RX_DRAIN_FRAMES || off + ch > dev_channels) {
 		return -EINVAL;
 	}
-	if (pos + frames <= rp) {
-		return 0; /* already played out (the stream joined after these positions) */
-	}
+	/* Positions already played out (the stream joined after them) are silence. */
 	if (pos < rp) {
-		skip = (uint32_t)(rp - pos);
+		skip = rp - pos < frames ? (uint32_t)(rp - pos) : frames;
+		aes67_pcm_put_frames(&dst[off], dev_channels, NULL, ch, skip);
 	}
-	r = aes67_timeline_read(s->tl, pos + skip, s->drain, frames - skip);
+	if (skip == frames) {
+		return 0;
+	}
+	/* Straight into the device frame: no packed copy in between (docs/bench-engine.md). */
+	r = aes67_timeline_read_strided(s->tl, pos + skip, &dst[(size_t)skip * dev_channels + off],
+					dev_channels, frames - skip);
 	if (r < 0) {
+		aes67_pcm_put_frames(&dst[(size_t)skip * dev_channels + off], dev_channels, NULL,
+				     ch, frames - skip);
 		return r;
 	}
-	scatter_frames(&dst[(size_t)skip * dev_channels], dev_channels, off, s->drain, ch,
-		       frames - skip);
 	atomic_store_explicit(&s->c.fill_frames, aes67_timeline_fill(s->tl), RELAXED);
 	return r;
 }
@@ -478,6 +455,8 @@ int aes67d_rx_rescue(struct aes67d_rx_stream *s, const struct aes67_ring_dir *ca
 {
 	const uint32_t ch = s->p.channels, off = s->p.device_channel_offset;
 	const uint64_t first = s->behind_pos, end = s->behind_pos + s->behind_frames;
+	/* Frames before min_pos a reader may have read: truly late. The rest is patched. */
+	const uint64_t from = first < min_pos ? min_pos : first;
 
 	if (s->behind_frames == 0) {
 		return 0;
@@ -486,25 +465,27 @@ int aes67d_rx_rescue(struct aes67d_rx_stream *s, const struct aes67_ring_dir *ca
 	if (buf_frames == 0 || off + ch > cap->channels) {
 		return -EINVAL;
 	}
-	if (first < min_pos) {
-		return 0; /* a reader may have been there: truly late */
+	if (from >= end) {
+		return 0;
 	}
-	for (uint64_t pos = first; pos < end;) {
+	for (uint64_t pos = from; pos < end;) {
 		uint32_t k = end - pos < buf_frames ? (uint32_t)(end - pos) : buf_frames;
 		int r = aes67_ring_read(cap, pos, buf, k, NULL);
 
 		if (r < 0) {
 			return r;
 		}
-		scatter_frames(buf, cap->channels, off, &s->scratch[(size_t)(pos - first) * ch], ch,
-			       k);
+		aes67_pcm_put_frames(&buf[off], cap->channels,
+				     &s->scratch[(size_t)(pos - first) * ch], ch, k);
 		r = aes67_ring_write(cap, pos, buf, k);
 		if (r < 0) {
 			return r;
 		}
 		pos += k;
 	}
-	atomic_fetch_add_explicit(&s->c.rescued, 1, RELAXED);
-	publish(s);
-	return (int)(end - first);
+	if (from == first) {
+		atomic_fetch_add_explicit(&s->c.rescued, 1, RELAXED);
+		publish(s);
+	}
+	return (int)(end - from);
 }

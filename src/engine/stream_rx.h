@@ -75,9 +75,11 @@ struct aes67d_rx_counters {
 	_Atomic uint64_t lost;	   /* RFC 3550 A.3 expected - received, over all SSRCs */
 	_Atomic uint64_t late;	   /* packets with frames already played out (not rescued) */
 	_Atomic uint64_t rescued;  /* behind the drain but patched into the device in time */
-	/* The furthest a packet's first frame was behind the drain on arrival (frames; late or
-	 * rescued): the link offset was that much short of this path's worst delay. */
-	_Atomic uint64_t behind_max_frames;
+	/* The largest arrival delay, frames: how long after its first frame's media time (on the
+	 * stream's anchor) a packet was read. A sender on our clock sends a packet after its last
+	 * frame, so this is at least a packet time; the link offset must exceed it (plus the
+	 * rescue guard) for nothing to be late. */
+	_Atomic uint64_t delay_max_frames;
 	_Atomic uint64_t too_early; /* packets beyond the buffer */
 	_Atomic uint64_t reordered;
 	_Atomic uint64_t duplicates;
@@ -137,7 +139,6 @@ struct aes67d_rx_stream {
 	int32_t *scratch;	/* decoded packet */
 	uint64_t behind_pos;	/* the last packet's first position, if the drain had passed it */
 	uint32_t behind_frames; /* how many of its frames the drain had passed; 0: none */
-	int32_t *drain;		/* AES67D_RX_DRAIN_FRAMES * channels */
 	struct aes67d_rx_counters c;
 	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
 	uint32_t index;
@@ -199,11 +200,14 @@ AES67_RT int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, si
  * aes67d_rx_drain() - play positions [pos, pos + frames) out of the timeline into a device frame
  * buffer at the stream's channel offset.
  * @s: the stream.
- * @pos: first position; positions before the timeline's read position are left untouched.
+ * @pos: first position; positions before the timeline's read position (played out already)
+ *       are written as silence.
  * @frames: 1..AES67D_RX_DRAIN_FRAMES.
- * @dst: frames * @dev_channels int32, interleaved; the stream's channels are overwritten.
+ * @dst: frames * @dev_channels int32, interleaved; the stream's channels of every frame are
+ *       overwritten (audio, or zeros where there is none), nothing else is touched.
  * @dev_channels: width of @dst (>= offset + channels).
- * Return: frames that held audio, or -EINVAL. Thread: rt.
+ * Return: frames that held audio, or a negative error (-EINVAL: bad arguments, @dst untouched;
+ * the timeline's error: the stream's channels are zeros). Thread: rt.
  */
 AES67_RT AES67_MUST_CHECK int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64_t pos,
 					      uint32_t frames, int32_t *dst, uint32_t dev_channels);
@@ -220,10 +224,12 @@ AES67_RT AES67_MUST_CHECK int aes67d_rx_drain(struct aes67d_rx_stream *s, uint64
  * @buf: scratch of @buf_frames frames of cap->channels int32 (the device drain buffer).
  * @buf_frames: its size in frames (>= 1).
  *
- * The packet is counted rescued (and no longer late) only if every passed frame was patched.
- * Return: frames patched (> 0), 0 when there was nothing to rescue or the frames were truly
- * late (before @min_pos; they stay counted late), -EINVAL (channel range, @buf_frames 0), or an
- * error of the ring (the packet stays late). Thread: rt.
+ * Frames before @min_pos are truly late and left alone; those from @min_pos on are patched even
+ * then (a packet partly late loses only the frames a reader may have read). The packet is
+ * counted rescued (and no longer late) only if every passed frame was patched.
+ * Return: frames patched (> 0), 0 when there was nothing to rescue or every frame was truly
+ * late, -EINVAL (channel range, @buf_frames 0), or an error of the ring (the packet stays late).
+ * Thread: rt.
  */
 AES67_RT AES67_MUST_CHECK int aes67d_rx_rescue(struct aes67d_rx_stream *s,
 					       const struct aes67_ring_dir *cap, uint64_t min_pos,

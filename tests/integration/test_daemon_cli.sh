@@ -59,6 +59,12 @@ st=$(a67_ctl h1 "$sock" '{"cmd":"status"}')
 a67_ok "status answers ok" grep -q '"ok":true' <<<"$st"
 a67_ok "status names eth0" grep -q '"interface":"eth0"' <<<"$st"
 a67_ok "bad JSON gets an error" grep -q '"ok":false' <<<"$(a67_ctl h1 "$sock" '{oops')"
+# Threads carry names (top -H, perf, ps -L): the engine's RT threads among them.
+dpid=
+for p in $(pgrep -x aes67d); do grep -qF "$sock" "/proc/$p/cmdline" && dpid=$p; done
+names=$(cat /proc/"${dpid:-0}"/task/*/comm 2>/dev/null | sort | tr '\n' ' ')
+a67_ok "threads are named ($names)" bash -c \
+    "for n in aes67d-tx aes67d-rx aes67d-ptp aes67d-control aes67d-device; do grep -qw -- \$n <<<'$names' || exit 1; done"
 
 # 4. kill -9 while stream.add/remove runs in a loop; the config must still parse every time.
 add_loop() {

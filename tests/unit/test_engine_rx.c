@@ -96,6 +96,8 @@ static void sim_watch(struct sim *m)
 	m->have_last = false;
 }
 
+#define STALE 0x11 /* never a sample of the pattern (low byte 0) */
+
 /* The drain of one wake-up (rxloop.c rx_drain_device), with the device's frames checked. */
 static void sim_drain(struct sim *m)
 {
@@ -110,11 +112,20 @@ static void sim_drain(struct sim *m)
 								      : (uint32_t)(to - m->cap_pos);
 		int r;
 
-		memset(dev, 0, sizeof(dev));
+		/* Stale contents: the drain overwrites the stream's channels 1..2 of every frame
+		 * (audio or zeros; the RX loop does not clear a device frame its streams cover)
+		 * and leaves the device's other channels alone. */
+		for (size_t i = 0; i < AES67_ARRAY_SIZE(dev); i++) {
+			dev[i] = STALE;
+		}
 		rt_guard_enter(RT_GUARD_CORE);
 		r = aes67d_rx_drain(m->s, m->cap_pos, k, dev, 4);
 		assert_int_equal(rt_guard_leave(), 0);
 		assert_true(r >= 0);
+		for (uint32_t f = 0; f < k; f++) {
+			assert_true(dev[f * 4] == STALE && dev[f * 4 + 3] == STALE);
+			assert_true(dev[f * 4 + 1] != STALE && dev[f * 4 + 2] != STALE);
+		}
 		for (uint32_t f = 0; f < k; f++) {
 			uint32_t v = (uint32_t)dev[f * 4 + 2] >> 9 & 0x7fff;
 
@@ -234,7 +245,9 @@ static struct sim *sim_steady(uint64_t now, uint32_t tx_base, uint64_t resyncs)
 	sim_run(m, 50);
 	assert_int_equal(m->silent, 0);
 	assert_int_equal(m->jumps, 0);
-	assert_int_equal(get(&m->s->c.behind_max_frames), 0);
+	/* On our clock packets leave after their last frame and arrive at once: one packet time.
+	 * (A sender re-anchored on its first packet has that packet's delay as zero.) */
+	assert_int_equal(get(&m->s->c.delay_max_frames), resyncs == 0 ? m->n : 0);
 	return m;
 }
 
@@ -605,8 +618,8 @@ static void test_first_pos_behind_drain(void **state)
 	assert_int_equal(get(&m->s->c.first_pos), t + 4 * N);
 	assert_int_equal(get(&m->s->c.last_end_pos), t + 5 * N);
 	assert_int_equal(m->s->behind_frames, N);
-	/* Its first frame was the drain's lead behind the read position. */
-	assert_int_equal(get(&m->s->c.behind_max_frames), (m->link - m->n) / 2);
+	/* Placed on anchor 0 at now: it arrived a whole link offset after its first frame. */
+	assert_int_equal(get(&m->s->c.delay_max_frames), m->link);
 	sim_free(m);
 }
 

@@ -355,12 +355,28 @@ static void test_rx_rescue(void **state)
 	}
 	/* Nothing pending any more: a second call does nothing. */
 	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now, buf, 8), 0);
-	/* The same positions again, but the reader may have passed them: late, left alone. */
+	/* The same positions again (the ring's copy wiped), but a reader may have read the first
+	 * frame: the packet is late and that frame stays as it was, the N - 1 others are patched.
+	 */
+	for (uint32_t i = 0; i < N * 4; i++) {
+		dev[i] = 0x55555555;
+	}
+	assert_int_equal(aes67_ring_write(&ring.capture, now + link, dev, N), N);
 	len = test_data_l24_packet(b, 8, ts, 5, N);
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
-	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + 1, buf, 8), 0);
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + 1, buf, 8), N - 1);
 	assert_int_equal(atomic_load(&s->c.late), 1);
 	assert_int_equal(atomic_load(&s->c.rescued), 1);
+	assert_int_equal(aes67_ring_read(&ring.capture, now + link, got, N, NULL), N);
+	for (uint32_t f = 0; f < N; f++) {
+		int32_t want = f == 0 ? 0x55555555 : (int32_t)(((ts + f) & 0x7fff) << 1) << 8;
+
+		assert_int_equal(got[f * 4 + 1], want);
+		assert_int_equal(got[f * 4], 0x55555555);
+	}
+	/* Every frame before min_pos: nothing patched. */
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + N, buf, 8), 0);
 	/* A stream wider than the device is refused. */
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
 	s->p.device_channel_offset = 3;

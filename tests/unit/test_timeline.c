@@ -349,6 +349,7 @@ static void test_bad_config_and_args(void **state)
 	assert_int_equal(aes67_timeline_read(f.tl, 0, buf, 0), -EINVAL);
 	assert_int_equal(aes67_timeline_read(f.tl, 0, buf, 65), -EINVAL);
 	assert_int_equal(aes67_timeline_read(f.tl, UINT64_MAX, buf, 1), -AES67_ERANGE);
+	assert_int_equal(aes67_timeline_read_strided(f.tl, 0, buf, 1, 4), -EINVAL);
 	assert_int_equal(stats(&f).packets, 0);
 	/* Reset forgets audio: a written frame does not survive. */
 	assert_int_equal(put(&f, 0, 8), 8);
@@ -367,6 +368,7 @@ static void test_bad_config_and_args(void **state)
  */
 #define MODEL_CAP 64u
 #define MODEL_CH 3u
+#define WIDE_UNTOUCHED 0x5a5a5a5a /* samples outside the stream's channels of a wider frame */
 
 struct model {
 	uint64_t stamp[MODEL_CAP];
@@ -463,7 +465,8 @@ static void test_model_random(void **state)
 	struct model *m = calloc(1, sizeof(*m));
 	uint32_t x = 0x9e3779b9u;
 	uint64_t wpos = start;
-	int32_t in[MODEL_CAP * MODEL_CH], out_l[MODEL_CAP * MODEL_CH], out_m[MODEL_CAP * MODEL_CH];
+	int32_t in[MODEL_CAP * MODEL_CH], out_m[MODEL_CAP * MODEL_CH];
+	int32_t wide[MODEL_CAP * (MODEL_CH + 3)], out_l[MODEL_CAP * (MODEL_CH + 3)];
 
 	(void)state;
 	assert_non_null(m);
@@ -503,12 +506,26 @@ static void test_model_random(void **state)
 		} else {
 			uint32_t n = 1 + rnd(&x, MODEL_CAP / 2);
 			uint64_t pos = m->read_pos + (rnd(&x, 6) == 0 ? rnd(&x, 8) : 0);
-			int rl = aes67_timeline_read(f.tl, pos, out_l, n);
-			int rm = model_read(m, pos, out_m, n);
-			struct aes67_timeline_stats sl = stats(&f);
+			/* Half the reads go into wider frames (a device frame) at an offset. */
+			uint32_t stride = rnd(&x, 2) ? MODEL_CH + 1 + rnd(&x, 3) : MODEL_CH;
+			uint32_t lead = rnd(&x, stride - MODEL_CH + 1);
+			int rl, rm = model_read(m, pos, out_m, n);
+			struct aes67_timeline_stats sl;
 
+			for (uint32_t k = 0; k < n * stride; k++) {
+				wide[k] = WIDE_UNTOUCHED;
+			}
+			rl = aes67_timeline_read_strided(f.tl, pos, wide + lead, stride, n);
+			sl = stats(&f);
 			assert_int_equal(rl, rm);
-			assert_memory_equal(out_l, out_m, (size_t)n * MODEL_CH * sizeof(int32_t));
+			for (uint32_t k = 0; k < n * stride; k++) {
+				uint32_t fr = k / stride, c = k % stride;
+
+				out_l[k] = c >= lead && c < lead + MODEL_CH
+						   ? out_m[fr * MODEL_CH + c - lead]
+						   : WIDE_UNTOUCHED;
+			}
+			assert_memory_equal(wide, out_l, (size_t)n * stride * sizeof(int32_t));
 			assert_memory_equal(&sl, &m->st, sizeof(sl));
 			assert_int_equal(aes67_timeline_read_pos(f.tl), m->read_pos);
 			assert_int_equal(aes67_timeline_fill(f.tl),
@@ -523,6 +540,48 @@ static void test_model_random(void **state)
 		    m->st.reordered_packets > 100);
 	free(m);
 	free(f.mem);
+}
+
+/*
+ * The stream widths that get fixed-size copies (2 and 8 channels) and one that does not (5),
+ * read into 12-channel device frames at an offset, across the end of the buffer and through
+ * a lost run: each frame's stream channels hold the audio (zeros where lost), the device's
+ * other channels keep what they held.
+ */
+static void test_read_strided(void **state)
+{
+	static const uint32_t widths[] = {2, 8, 5};
+	enum { DEV = 12, OFF = 3, CAP = 64, N = 40 };
+
+	(void)state;
+	for (size_t w = 0; w < AES67_ARRAY_SIZE(widths); w++) {
+		const uint32_t ch = widths[w];
+		struct fixture f;
+		int32_t in[N * 8], dev[N * DEV];
+
+		make(&f, ch, CAP, 50); /* positions 50..89 cross the end of the buffer at 64 */
+		for (uint32_t k = 0; k < N * ch; k++) {
+			in[k] = (int32_t)(k + 1) << 8;
+		}
+		assert_int_equal(aes67_timeline_write(f.tl, 50, in, 10, ch, 0), 10);
+		/* 60..69 lost */
+		assert_int_equal(aes67_timeline_write(f.tl, 70, in + 20 * ch, 20, ch, 0), 20);
+		for (uint32_t k = 0; k < N * DEV; k++) {
+			dev[k] = -7;
+		}
+		assert_int_equal(aes67_timeline_read_strided(f.tl, 50, dev + OFF, DEV, N), 30);
+		for (uint32_t fr = 0; fr < N; fr++) {
+			for (uint32_t c = 0; c < DEV; c++) {
+				int32_t want = -7;
+
+				if (c >= OFF && c < OFF + ch) {
+					want = fr >= 10 && fr < 20 ? 0 : in[fr * ch + c - OFF];
+				}
+				assert_int_equal(dev[fr * DEV + c], want);
+			}
+		}
+		free(f.mem);
+	}
 }
 
 static void test_rt_guard(void **state)
@@ -541,7 +600,8 @@ static void test_rt_guard(void **state)
 	r |= aes67_timeline_write(f.tl, 0, in, 48, 8, 0) != 48;
 	r |= aes67_timeline_write(f.tl, 5000, in, 48, 8, 0) != 0;
 	r |= aes67_timeline_read(f.tl, 0, out, 96) != 96;
-	r |= aes67_timeline_read(f.tl, 96, out, 96) != 0;
+	r |= aes67_timeline_read_strided(f.tl, 96, out, 8, 48) != 0;
+	r |= aes67_timeline_read(f.tl, 144, out, 48) != 0;
 	r |= aes67_timeline_fill(f.tl) != -96;
 	r |= aes67_timeline_read_pos(f.tl) != 192;
 	aes67_timeline_get_stats(f.tl, &s);
@@ -563,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_rtp_wrap_bit_exact),
 		cmocka_unit_test(test_bad_config_and_args),
 		cmocka_unit_test(test_model_random),
+		cmocka_unit_test(test_read_strided),
 		cmocka_unit_test(test_rt_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
