@@ -20,7 +20,7 @@ for _ in $(seq "${N:-3}"); do
 		sleep 9
 		h2=
 		for p in $(pgrep -x aes67d); do
-			tr '\0' ' ' <"/proc/$p/cmdline" | grep -q /h2/ && h2=$p
+			tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "/h2\.sock" && h2=$p
 		done
 		tid=$(grep -l '^aes67d-rx$' /proc/"${h2:-0}"/task/*/comm 2>/dev/null | head -1 | cut -d/ -f5)
 		if [ -z "$tid" ]; then # builds before the threads had names: the busiest thread

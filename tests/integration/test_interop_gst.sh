@@ -59,11 +59,13 @@ for spec in L16:2 L24:2 L16:8 L24:8; do
         a67_ok "gst $name -> aes67 recv: $((SECS * 1000)) packets, 0 lost (got ${pk:-?}, ${lost:-?})" \
             test "${pk:-x}" = $((SECS * 1000)) -a "${lost:-x}" = 0
         # GStreamer's timestamps start at a random offset: the first packet re-anchors the
-        # stream, once, and the RX thread's event ring reports it with its reason.
+        # stream, and the RX thread's event ring reports every re-anchoring with its reason
+        # (a VM stall may add more; the bit-exact check above judges those).
         rs=$(stat_get stats.json resyncs)
-        ev=$(grep -c "event rx-resync-first-packet" stats.json.err)
-        a67_ok "gst $name -> aes67 recv: one re-anchoring, on the first packet, logged (resyncs ${rs:-?}, logged $ev)" \
-            test "${rs:-x}" = 1 -a "$ev" = 1
+        ev=$(grep -c "event rx-resync-" stats.json.err)
+        first=$(grep -m1 -o "event rx-resync-[a-z-]*" stats.json.err)
+        a67_ok "gst $name -> aes67 recv: every re-anchoring logged, the first on the first packet (resyncs ${rs:-?}, logged $ev, first: ${first:-none})" \
+            test "${rs:-0}" -ge 1 -a "$ev" = "${rs:-x}" -a "$first" = "event rx-resync-first-packet"
     fi
 done
 
