@@ -50,6 +50,7 @@ struct rx_state {
 	uint32_t n_reg;
 	struct aes67d_rx_stream *reg[AES67D_ENGINE_MAX_STREAMS];
 	uint64_t quiet_from[AES67D_ENGINE_MAX_DEVICES];
+	bool covered[AES67D_ENGINE_MAX_DEVICES]; /* rx_covers_device(), kept by rx_commands() */
 };
 
 /* Adds or removes a stream's descriptor in the epoll set (if there is one). */
@@ -113,9 +114,33 @@ static void ep_remove(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 	}
 }
 
+/* Whether the active streams of device @d_idx write every one of its @channels capture
+ * channels (aes67d_rx_drain() overwrites a stream's channels, with zeros where there is no
+ * audio): then the device frame buffer needs no clearing before the streams drain into it. */
+static bool rx_covers_device(const struct aes67d_engine *e, uint32_t d_idx, uint32_t channels)
+{
+	uint64_t covered[(AES67_RING_CHANNELS_MAX + 63) / 64] = {0};
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < e->n_rx_active; i++) {
+		const struct aes67d_rx_stream *s = e->rx_active[i];
+		const uint32_t off = s->p.device_channel_offset;
+
+		if (s->device != d_idx || off + s->p.channels > channels) {
+			continue;
+		}
+		for (uint32_t c = off; c < off + s->p.channels; c++) {
+			n += (covered[c / 64] >> (c % 64) & 1u) == 0;
+			covered[c / 64] |= 1ull << (c % 64);
+		}
+	}
+	return n == channels;
+}
+
 static void rx_commands(struct aes67d_engine *e, struct rx_state *w, uint64_t now_ptp)
 {
 	struct engine_cmd c;
+	bool changed = false;
 
 	while (aes67d_cmdq_pop(&e->rxt.cmdq, &c, sizeof(c)) == 0) {
 		struct aes67d_rx_stream *s = c.stream;
@@ -141,6 +166,15 @@ static void rx_commands(struct aes67d_engine *e, struct rx_state *w, uint64_t no
 			aes67d_events_push(&e->rxt.events, AES67D_EV_CMD_REFUSED, s->index, -ENOSPC,
 					   now_ptp);
 		}
+		changed = true;
+	}
+	/* The streams of a device change only here: decide once whether they cover it. */
+	for (uint32_t d = 0; changed && d < AES67D_ENGINE_MAX_DEVICES; d++) {
+		const struct engine_device *dev = &e->devices[d];
+
+		w->covered[d] = d < atomic_load_explicit(&e->n_devices, memory_order_acquire) &&
+				dev->cap_buf != NULL &&
+				rx_covers_device(e, d, dev->ring->capture.channels);
 	}
 }
 
@@ -332,29 +366,6 @@ static uint64_t rx_drain_lead_frames(const struct aes67d_engine *e, uint32_t d_i
 	return lead == UINT64_MAX ? 0 : lead;
 }
 
-/* Whether the active streams of device @d_idx write every one of its @channels capture
- * channels (aes67d_rx_drain() overwrites a stream's channels, with zeros where there is no
- * audio): then the device frame buffer needs no clearing before the streams drain into it. */
-static bool rx_covers_device(const struct aes67d_engine *e, uint32_t d_idx, uint32_t channels)
-{
-	uint64_t covered[(AES67_RING_CHANNELS_MAX + 63) / 64] = {0};
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < e->n_rx_active; i++) {
-		const struct aes67d_rx_stream *s = e->rx_active[i];
-		const uint32_t off = s->p.device_channel_offset;
-
-		if (s->device != d_idx || off + s->p.channels > channels) {
-			continue;
-		}
-		for (uint32_t c = off; c < off + s->p.channels; c++) {
-			n += (covered[c / 64] >> (c % 64) & 1u) == 0;
-			covered[c / 64] |= 1ull << (c % 64);
-		}
-	}
-	return n == channels;
-}
-
 /* Moves capture positions [cap_pos, now + lead) of one device out of its streams' timelines. */
 static void rx_drain_device(struct aes67d_engine *e, struct rx_state *w, uint32_t d_idx,
 			    uint64_t now_ptp)
@@ -362,12 +373,10 @@ static void rx_drain_device(struct aes67d_engine *e, struct rx_state *w, uint32_
 	struct engine_device *d = &e->devices[d_idx];
 	const struct aes67_ring_dir *cap = &d->ring->capture;
 	uint64_t now_pos = 0, *quiet = &w->quiet_from[d_idx];
-	bool covered;
 
 	if (aes67_clock_page_ptp_to_frame(now_ptp, d->rate_hz, &now_pos) < 0) {
 		return;
 	}
-	covered = rx_covers_device(e, d_idx, cap->channels);
 	now_pos += rx_drain_lead_frames(e, d_idx);
 	if (d->cap_pos == 0 || now_pos - d->cap_pos > cap->capacity_frames / 2) {
 		if (d->cap_pos != 0) {
@@ -384,7 +393,7 @@ static void rx_drain_device(struct aes67d_engine *e, struct rx_state *w, uint32_
 		if (k > AES67D_RX_DRAIN_FRAMES) {
 			k = AES67D_RX_DRAIN_FRAMES;
 		}
-		if (!covered) {
+		if (!w->covered[d_idx]) {
 			memset(d->cap_buf, 0, (size_t)k * cap->channels * sizeof(int32_t));
 		}
 		for (uint32_t i = 0; i < e->n_rx_active; i++) {
