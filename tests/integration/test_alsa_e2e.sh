@@ -14,10 +14,16 @@
 #      after the leading silence and silence after it; S16_LE, S24_3LE, S32_LE, FLOAT_LE at 2 and
 #      8 channels over L24 (the pattern is chosen to survive 24 bits: S32_LE values have a zero
 #      low byte, FLOAT_LE values are multiples of 2^-23), plus S32_LE with all 32 bits over L32.
+#      The link offset is 100 ms here: this checks the data path, not the latency, and a shared
+#      VM stops for 20-40 ms at times (delay_max_frames of failed CI attempts: 1 081 frames).
+#      A case that fails while h2 counted late packets, or aplay/arecord reported an xrun, is
+#      run again (3 attempts), each failed attempt printed with that evidence; a failure without
+#      such evidence fails at once.
 #   2. device-to-device latency: an impulse played on h1 is found, by absolute media position,
 #      in h1's playback ring and h2's capture ring (control command device.dump); the difference
 #      must be exactly L frames. Repeated after restarting the daemons, and with h2's link
-#      offset changed to a second value.
+#      offset changed to a second, small value (7 ms). A measurement during which h2 counted late
+#      packets is repeated (3 attempts), the same way.
 #   3. `aplay -D aes67` -> GStreamer (udpsrc ! rtpjitterbuffer ! rtpL24depay ! wavenc): bit-exact;
 #      GStreamer (filesrc ! rawaudioparse ! rtpL24pay) -> `arecord -D aes67:DEV=gs`: bit-exact.
 #   4. aes67d killed (-9) under a running aplay (h1) and arecord (h2): each fails within 1 s;
@@ -50,7 +56,7 @@ done
 a67_hosts 3 || skip "cannot create network namespaces"
 a67_tmpdir
 tmp=$A67_TMP
-L=480  # link offset of h2's RX streams, frames (10 ms)
+L=4800 # link offset of h2's RX streams, frames (100 ms)
 L2=333 # the second link offset (after a restart with a changed config)
 N=12000 # pattern frames (0.25 s)
 
@@ -361,19 +367,19 @@ sys.exit(0 if len(d) > 12 and d[0] >> 6 == 2 else 1)
 
 # ptp_locked: h2's PTP slave reports lock (the latency claim holds on a locked clock).
 ptp_locked() { ctl h2 '{"cmd":"ptp.status"}' | grep -q '"locked":true'; }
-# ptp_lock_check WHAT: waits up to 15 s for h2's lock (after a restart the protocol alone takes up
-# to ~10.4 s: tests/integration/test_ptp_relock.sh); prints how long it took, and both daemons'
-# PTP status when it does not come.
+# ptp_lock_check WHAT: waits up to 25 s for h2's lock (after a restart the protocol alone takes up
+# to ~10.4 s: tests/integration/test_ptp_relock.sh, which times it; 12.4 s seen here in a noisy
+# spell); prints how long it took, and both daemons' PTP status when it does not come.
 ptp_lock_check() {
     local t0 t1 ok=1
     t0=$(date +%s%N)
-    a67_wait_for 15 ptp_locked && ok=0
+    a67_wait_for 25 ptp_locked && ok=0
     t1=$(date +%s%N)
     if [ "$ok" -ne 0 ]; then
         echo "#   h1 ptp: $(ctl h1 '{"cmd":"ptp.status"}' | head -c 700)"
         echo "#   h2 ptp: $(ctl h2 '{"cmd":"ptp.status"}' | head -c 700)"
     fi
-    a67_ok "$1 (in $(( (t1 - t0) / 1000000 )) ms; 15 s at most)" test "$ok" -eq 0
+    a67_ok "$1 (in $(( (t1 - t0) / 1000000 )) ms; 25 s at most)" test "$ok" -eq 0
 }
 
 write_configs $L
@@ -388,28 +394,58 @@ fi
 a67_ok "h1's TX stream is on the wire (an RTP packet seen on h3)" true
 
 # 1. aplay on h1 -> arecord on h2, bit-exact.
-# e2e DEV CH FMT WIRE: record 1.5 s on h2 while h1 plays the pattern 0.3 s after the start.
-# One attempt: a failure prints both applications' output and both daemons' stream counters.
-e2e() {
+# rx_late: the sum of the late counters of h2's RX streams ("x" if unknown).
+rx_late() {
+    ctl h2 '{"cmd":"stream.stats"}' | python3 -c '
+import json, sys
+print(sum(s.get("late", 0) for s in json.load(sys.stdin).get("rx", [])))' 2>/dev/null || echo x
+}
+# stalled BEFORE: true if h2's late counters grew since BEFORE, or aplay/arecord reported an xrun
+# (their outputs in $tmp/ap.out, $tmp/ar.out): the VM stopped longer than the path allows.
+stalled() {
+    local now
+    now=$(rx_late)
+    [ "$now" != x ] && [ "$1" != x ] && [ "$now" -gt "$1" ] && return 0
+    grep -qi 'xrun\|underrun\|overrun' "$tmp/ap.out" "$tmp/ar.out" 2>/dev/null
+}
+# e2e_once DEV CH FMT WIRE: record 1.5 s on h2 while h1 plays the pattern 0.3 s after the start;
+# sets E2E_RC (0 if bit-exact and both applications succeeded) and E2E_MSG.
+e2e_once() {
     local dev=$1 ch=$2 fmt=$3 wire=$4 rp rc_p rc_r rc_c msg
     python3 "$tmp/pat.py" gen "$fmt" "$ch" $N "$tmp/pat.raw" "$wire"
-    on h2 timeout 10 arecord -q -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 -s 72000 \
+    on h2 timeout 10 arecord -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 -s 72000 \
         "$tmp/rec.raw" >"$tmp/ar.out" 2>&1 &
     rp=$!
     sleep 0.3
-    on h1 timeout 10 aplay -q -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 "$tmp/pat.raw" >"$tmp/ap.out" 2>&1
+    on h1 timeout 10 aplay -D "aes67:DEV=$dev" -t raw -f "$fmt" -c "$ch" -r 48000 "$tmp/pat.raw" >"$tmp/ap.out" 2>&1
     rc_p=$?
     wait $rp
     rc_r=$?
     msg=$(python3 "$tmp/pat.py" check "$fmt" "$ch" $N "$tmp/rec.raw" "$wire")
     rc_c=$?
-    a67_ok "$fmt ${ch}ch over $wire: aplay rc $rc_p, arecord rc $rc_r; $msg" \
-        test "$rc_p" -eq 0 -a "$rc_r" -eq 0 -a "$rc_c" -eq 0 || {
-        echo "#   aplay: $(head -c 300 "$tmp/ap.out")"
-        echo "#   arecord: $(head -c 300 "$tmp/ar.out")"
+    E2E_MSG="aplay rc $rc_p, arecord rc $rc_r; $msg"
+    E2E_RC=1
+    [ "$rc_p" -eq 0 ] && [ "$rc_r" -eq 0 ] && [ "$rc_c" -eq 0 ] && E2E_RC=0
+}
+# e2e DEV CH FMT WIRE: one check; a failed attempt is repeated only with evidence of a stall.
+e2e() {
+    local attempt late0
+    for attempt in 1 2 3; do
+        late0=$(rx_late)
+        e2e_once "$@"
+        [ "$E2E_RC" -eq 0 ] && break
+        echo "#   attempt $attempt: $E2E_MSG"
+        echo "#   aplay: $(grep -v '^Playing' "$tmp/ap.out" | head -c 300)"
+        echo "#   arecord: $(grep -v '^Recording' "$tmp/ar.out" | head -c 300)"
         echo "#   h1 tx: $(ctl h1 '{"cmd":"stream.stats"}' | head -c 600)"
         echo "#   h2 rx: $(ctl h2 '{"cmd":"stream.stats"}' | head -c 600)"
-    }
+        if ! stalled "$late0"; then
+            echo "#   no late packet counted and no xrun reported: not repeated"
+            break
+        fi
+        echo "#   h2 counted late packets (before $late0, now $(rx_late)) or an xrun was reported: a stall"
+    done
+    a67_ok "$3 ${2}ch over $4: $E2E_MSG${attempt:+ (attempt $attempt)}" test "$E2E_RC" -eq 0
 }
 for fmt in S16_LE S24_3LE S32_LE FLOAT_LE; do
     e2e aes67 2 $fmt L24
@@ -419,23 +455,43 @@ e2e w32 2 S32_LE L32
 
 # 2. Device-to-device latency, to the sample.
 python3 "$tmp/pat.py" impulse 2 9600 8000 "$tmp/imp.raw"
-# latency EXPECTED WHAT: play the impulse on h1, find it in both rings, compare.
-latency() {
-    local want=$1 what=$2 p1 p2 rc lp
+# latency_once EXPECTED: play the impulse on h1, find it in both rings; sets LAT_P1, LAT_P2, LAT_RC.
+latency_once() {
+    local want=$1 lp
     a67_run h1 timeout 10 python3 "$tmp/pat.py" latency "$tmp/h1/ctl.sock" "$tmp/h2/ctl.sock" \
         aes67 2 "$want" "$tmp/lat.ready" >"$tmp/lat.out" 2>&1 &
     lp=$!
     a67_wait_for 5 test -e "$tmp/lat.ready"
     rm -f "$tmp/lat.ready"
-    on h1 timeout 10 aplay -q -D aes67 -t raw -f S24_3LE -c 2 -r 48000 "$tmp/imp.raw" >/dev/null 2>&1
-    rc=$?
+    on h1 timeout 10 aplay -D aes67 -t raw -f S24_3LE -c 2 -r 48000 "$tmp/imp.raw" >"$tmp/ap.out" 2>&1
+    LAT_RC=$?
+    : >"$tmp/ar.out"
     wait $lp
-    read -r p1 p2 <"$tmp/lat.out"
+    LAT_P1="" LAT_P2=""
+    read -r LAT_P1 LAT_P2 <"$tmp/lat.out"
+}
+# latency EXPECTED WHAT: the impulse's position in h2's capture ring minus that in h1's playback
+# ring must be EXPECTED; a wrong result is measured again only if h2 counted late packets.
+latency() {
+    local want=$1 what=$2 attempt late0 p1 p2
+    for attempt in 1 2 3; do
+        late0=$(rx_late)
+        latency_once "$want"
+        p1=$LAT_P1 p2=$LAT_P2
+        if [ "${p1:-x}" -eq "${p1:-x}" ] 2>/dev/null && [ "${p2:-x}" -eq "${p2:-x}" ] 2>/dev/null; then
+            [ "$LAT_RC" -eq 0 ] && [ $((p2 - p1)) -eq "$want" ] && break
+            echo "#   attempt $attempt: aplay rc $LAT_RC, $((p2 - p1)) frames (want $want)"
+        else
+            echo "#   attempt $attempt: impulse not found in both rings (aplay rc $LAT_RC): $(head -c 300 "$tmp/lat.out")"
+        fi
+        stalled "$late0" || break
+        echo "#   h2 counted late packets (before $late0, now $(rx_late)) or an xrun was reported: a stall"
+    done
     if [ "${p1:-x}" -eq "${p1:-x}" ] 2>/dev/null && [ "${p2:-x}" -eq "${p2:-x}" ] 2>/dev/null; then
-        a67_ok "latency $what: impulse at h1 playback position $p1, h2 capture position $p2: $((p2 - p1)) frames (configured $want)" \
-            test $rc -eq 0 -a $((p2 - p1)) -eq "$want"
+        a67_ok "latency $what: impulse at h1 playback position $p1, h2 capture position $p2: $((p2 - p1)) frames (configured $want; attempt $attempt)" \
+            test "$LAT_RC" -eq 0 -a $((p2 - p1)) -eq "$want"
     else
-        a67_ok "latency $what: impulse not found in both rings (aplay rc $rc): $(head -c 300 "$tmp/lat.out")" false
+        a67_ok "latency $what: impulse not found in both rings (aplay rc $LAT_RC): $(head -c 300 "$tmp/lat.out")" false
     fi
 }
 ptp_lock_check "h2's PTP slave locks to h1"

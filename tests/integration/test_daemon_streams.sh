@@ -142,7 +142,7 @@ cat >"$tmp/h2.json" <<'EOF'
  "streams": {"tx": [],
              "rx": [{"name": "in1", "source": {"address": "239.69.10.1", "port": 5004,
                      "encoding": "L24", "rate": 48000, "channels": 2},
-                     "link_offset_frames": 480, "device": "aes67"}]}}
+                     "link_offset_frames": 4800, "device": "aes67"}]}}
 EOF
 cat >"$tmp/h1.json" <<'EOF'
 {"interface": "eth0",
@@ -187,7 +187,7 @@ a67_asound_conf "$ALSA_CONFIG_PATH" "$tmp/h1.dev.sock"
 start_daemon h1
 a67_ok "aes67d on h1 starts with a tx stream in its config" a67_wait_for 3 running h1 out1
 a67_bg h2 30 "$B/src/cli/aes67" recv --from 239.69.20.1:5004 --format L24/48000/2 \
-    --out "$tmp/recv.wav" --duration 3 --interface eth0 >"$tmp/recv.log" 2>&1
+    --out "$tmp/recv.wav" --duration 3 --link-offset-us 100000 --interface eth0 >"$tmp/recv.log" 2>&1
 rpid=$A67_LAST_PID
 sleep 0.5
 a67_run h1 timeout 10 aplay -q -D aes67 -t raw -f S24_3LE -c 2 -r 48000 "$tmp/pat.raw" \
@@ -233,7 +233,7 @@ a67_bg h1 30 "$B/src/cli/aes67" send "$tmp/patlead.wav" --to 239.69.10.5:5004 --
 spid=$A67_LAST_PID
 seen() { ctl h2 '{"cmd":"sessions.list"}' | grep -q '"sapstream"'; }
 a67_ok "h2's SAP listener sees the announced session sapstream" a67_wait_for 3 seen
-ctl h2 '{"cmd":"stream.add","direction":"rx","stream":{"name":"in5","session":"sapstream","device":"aes67","link_offset_frames":480}}' >"$tmp/add5.json"
+ctl h2 '{"cmd":"stream.add","direction":"rx","stream":{"name":"in5","session":"sapstream","device":"aes67","link_offset_frames":4800}}' >"$tmp/add5.json"
 a67_ok "stream.add rx {\"session\": \"sapstream\"} ($(head -c 120 "$tmp/add5.json"))" grep -q '"ok": *true' "$tmp/add5.json"
 a67_run h2 python3 "$tmp/pat.py" ring $N "$tmp/h2.sock" in5 -1 12 >"$tmp/ring5.out" 2>&1
 a67_ok "the SAP-discovered stream's audio lands bit-exactly ($(cat "$tmp/ring5.out"))" \

@@ -45,10 +45,10 @@ run_case() {
         sleep 0.05
         kill %1 2>/dev/null; wait 2>/dev/null
         a67_bg h2 30 "$AES67" recv --sdp "$tmp/s$n.sdp" --out "$out" --idle-exit 2 \
-            --link-offset-us 20000 --interface eth0 --json >"$tmp/recv$n.json"
+            --link-offset-us 100000 --interface eth0 --json >"$tmp/recv$n.json"
     else
         a67_bg h2 30 "$AES67" recv --from "$grp:5004" --format "$fmt/48000/$ch" --out "$out" \
-            --idle-exit 2 --link-offset-us 20000 --interface eth0 --json >"$tmp/recv$n.json"
+            --idle-exit 2 --link-offset-us 100000 --interface eth0 --json >"$tmp/recv$n.json"
     fi
     rp=$A67_LAST_PID
     sleep 0.3

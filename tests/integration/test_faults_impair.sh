@@ -4,7 +4,7 @@
 # (tests/tools/impair): `aes67 send` (3 s, L24, 2 channels, 1 ms) multicasts from h1; on h2 the
 # proxy receives the group and re-sends each packet to 127.0.0.1:5006 where `aes67 recv` listens,
 # with seeded impairments. Reordering is at most 3 packets deep, well inside the receiver's
-# 20 ms link offset, so nothing may be late or lost.
+# 100 ms link offset (INTEROP_LINK_US), so nothing may be late or lost.
 #   1. reorder 3 % (depth 2) + duplicate 2 % (+ 1 ms fixed delay): bit-exact and complete, 0 lost,
 #      0 late; recv's reordered / duplicates counters equal the proxy's counts exactly.
 #   2. drop 2 % + reorder 2 % (depth 3): lost = the proxy's drops = silent packets in the WAV,

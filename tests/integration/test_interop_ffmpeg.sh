@@ -6,7 +6,7 @@
 #   2. `aes67 send --sdp-out` -> ffmpeg reading that SDP -> WAV: bit-exact.
 # ffmpeg is not paced like an AES67 sender: even with -re it writes packets in bursts of several
 # ms (and without -re it would send 3 s of audio in a few ms, which no real-time receiver with a
-# 1 s buffer can take), so the receiver runs with a 20 ms link offset (INTEROP_LINK_US).
+# 1 s buffer can take), so the receiver runs with a 100 ms link offset (INTEROP_LINK_US).
 # Both sides need the SDP before the first packet, so each SDP is first produced by a short run
 # of the same sender with the same parameters (to a group nobody in the test listens to).
 set -u

@@ -8,7 +8,7 @@
 # carries the channels as numbered once tests/tools/interop.sh has undone GStreamer's channel
 # reordering, so case 1 compares against what is really on the wire.
 # GStreamer is not locked to PTP and is paced by a scheduler on a shared 2-core machine, so the
-# receiver gets a 20 ms link offset (INTEROP_LINK_US) instead of the 3-packet default.
+# receiver gets a 100 ms link offset (INTEROP_LINK_US) instead of the 3-packet default.
 # Usage: test_interop_gst.sh   (AES67_BUILD=meson build dir; INTEROP_STANDIN=gst: self-check)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

@@ -15,9 +15,11 @@ INTEROP_GROUP=239.69.1.1
 # shellcheck disable=SC2034
 INTEROP_PORT=5004
 INTEROP_STANDIN=${INTEROP_STANDIN:-}
-# Link offset for `aes67 recv` from peers that are not PTP-locked (GStreamer, ffmpeg): their
-# packets arrive with scheduling jitter of several ms here, beyond the 3-packet default.
-INTEROP_LINK_US=${INTEROP_LINK_US:-20000}
+# Link offset for `aes67 recv` in the interop and fault tests: peers that are not PTP-locked
+# (GStreamer, ffmpeg) send with scheduling jitter of several ms, and this shared VM stops for
+# 20-40 ms at times (CI attempts measured delay_max_frames up to 1 932). These tests check data
+# and counters, not latency (bench/bench_latency.sh and test_alsa_e2e do), so 100 ms.
+INTEROP_LINK_US=${INTEROP_LINK_US:-100000}
 
 # interop_init [VERB...]: as root only (else a TAP skip), find the build (a67_build_dir:
 # AES67_BUILD, ./build, out/test/b-gcc) and the tools in it, make the scratch directory and cd
