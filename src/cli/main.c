@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "log.h"
 
 static const struct cli_verb verbs[] = {
 	/* Each owner adds its verb above its own marker. */
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 		printf("aes67 %s\n", AES67_CLI_VERSION);
 		return CLI_EXIT_OK;
 	}
+	/* The in-process engine of send/recv logs under the tool's name, not the daemon's. */
+	aes67d_log_setup("aes67", AES67D_LOG_NOTICE, false);
 	for (const struct cli_verb *v = verbs; v->name != NULL; v++) {
 		if (strcmp(argv[1], v->name) == 0) {
 			return v->run(argc - 1, argv + 1);

@@ -40,6 +40,22 @@ static const char *const event_names[] = {
 
 static_assert(AES67_ARRAY_SIZE(event_names) == AES67D_EV_END, "every event code needs a name");
 
+/*
+ * The level of an event's line: the expected ways a receive stream finds its anchor (on its first
+ * packet, or on the sender's own timestamps) are notices; everything else means audio was or may
+ * have been affected, a warning.
+ */
+static enum aes67d_log_level event_level(uint32_t code)
+{
+	switch (code) {
+	case AES67D_EV_RX_RESYNC_ZERO:
+	case AES67D_EV_RX_RESYNC_FIRST:
+		return AES67D_LOG_NOTICE;
+	default:
+		return AES67D_LOG_WARNING;
+	}
+}
+
 void aes67d_log_setup(const char *ident, enum aes67d_log_level max_level, bool use_syslog)
 {
 	log_ident = ident != NULL ? ident : "aes67d";
@@ -169,7 +185,7 @@ unsigned aes67d_events_drain(struct aes67d_events *ev, unsigned max)
 	unsigned n = 0;
 
 	while (n < max && aes67d_cmdq_pop(&ev->q, &e, sizeof(e)) == 0) {
-		aes67d_log(AES67D_LOG_WARNING, "event %s stream %u value %lld at %llu ns",
+		aes67d_log(event_level(e.code), "event %s stream %u value %lld at %llu ns",
 			   aes67d_event_name(e.code), e.stream, (long long)e.value,
 			   (unsigned long long)e.time_ns);
 		n++;

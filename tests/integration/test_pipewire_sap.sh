@@ -80,7 +80,7 @@ sox -n -r 48000 -c 2 -b 24 -e signed-integer "$tmp/tone.wav" synth 3 sine 997 si
 # anchors on its first packet; a generous link offset absorbs its scheduling jitter, as in the
 # other interop tests (docs/interop.md).
 a67_bg h2 40 "$AES67" recv --session "$name" --interface eth0 --out "$tmp/out.wav" --duration 8 --idle-exit 20 \
-    --link-offset-us 20000 --json >"$tmp/recv.out" 2>"$tmp/recv.err"
+    --link-offset-us 100000 --json >"$tmp/recv.out" 2>"$tmp/recv.err"
 rp=$A67_LAST_PID
 sleep 2
 a67_run h1 pw-play --target rtp-sink "$tmp/tone.wav" >"$tmp/play.log" 2>&1
@@ -118,8 +118,9 @@ PY
 # the tone arrived whole with nothing lost (docs/interop.md). PipeWire is not on our clock, and
 # in about one run in three its RTP timestamps jump against its packet pacing (resyncs > 1;
 # seen: 2 and 4 within 3 s): each jump re-anchors the stream, and the packets between the jump
-# and the re-anchoring are late — at most those of one link offset (20 ms = 5 of PipeWire's
-# 4.4 ms packets) plus the two candidates. Without a jump nothing may be late.
+# and the re-anchoring are late — at most those of one link offset (100 ms = 23 of PipeWire's
+# 4.4 ms packets; 100 ms rather than 20 because this VM stalls 20-40 ms at times) plus the two
+# candidates. Without a jump nothing may be late.
 echo "# bit-exact against the file over 1 s: $res"
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2],"x"))' "$tmp/recv.out" "$1" 2>/dev/null; }
 lost=$(field lost)
@@ -127,7 +128,7 @@ late=$(field late)
 rs=$(field resyncs)
 fw=$(field frames_written)
 case "$rs" in '' | *[!0-9]*) rs=1 ;; esac
-allowed=$((rs > 1 ? 7 * (rs - 1) : 0))
+allowed=$((rs > 1 ? 25 * (rs - 1) : 0))
 a67_ok "aes67 recv got the whole tone: $fw frames (>= 144000), lost $lost, late $late (<= $allowed with $rs anchorings)" \
     test "${fw:-0}" -ge 144000 -a "$lost" = 0 -a "${late:-x}" -le "$allowed"
 wait "$cap" 2>/dev/null
