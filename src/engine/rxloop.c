@@ -51,6 +51,7 @@ struct rx_state {
 	struct aes67d_rx_stream *reg[AES67D_ENGINE_MAX_STREAMS];
 	uint64_t quiet_from[AES67D_ENGINE_MAX_DEVICES];
 	bool covered[AES67D_ENGINE_MAX_DEVICES]; /* rx_covers_device(), kept by rx_commands() */
+	uint64_t rt_now_ns; /* CLOCK_REALTIME read with the wake-up's media time; 0: none */
 };
 
 /* Adds or removes a stream's descriptor in the epoll set (if there is one). */
@@ -205,6 +206,23 @@ static uint64_t rx_meta(struct msghdr *mh, struct in_addr *dst)
 }
 
 /*
+ * The media position at which a datagram reached the kernel: now minus its age, the age being
+ * the wake-up's CLOCK_REALTIME minus the receive stamp (the same clock). Without a stamp, or
+ * with a stamp from the future (the realtime clock stepped), now. An age is capped at 1 s.
+ */
+static uint64_t arrival_pos(uint64_t rt_now_ns, uint64_t t_ns, uint64_t now_pos, uint32_t rate)
+{
+	uint64_t age_ns, age;
+
+	if (t_ns == 0 || rt_now_ns == 0 || t_ns > rt_now_ns) {
+		return now_pos;
+	}
+	age_ns = rt_now_ns - t_ns < 1000000000ull ? rt_now_ns - t_ns : 1000000000ull;
+	age = age_ns * rate / 1000000000ull;
+	return age < now_pos ? now_pos - age : now_pos;
+}
+
+/*
  * The stream a datagram read from @s's socket is for. The multicast streams of one UDP port
  * share a socket (net.h) and are told apart by the datagram's destination group; a unicast
  * stream, or a socket that gave no destination, keeps everything for @s. NULL: a group no
@@ -303,11 +321,7 @@ static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 				}
 				rate = t->p.rate_hz;
 			}
-			/* A.8 only needs differences: the realtime stamp in RTP units will do. */
-			if (t_ns == 0 ||
-			    aes67_clock_page_ptp_to_frame(t_ns, t->p.rate_hz, &arr) < 0) {
-				arr = now_pos;
-			}
+			arr = arrival_pos(w->rt_now_ns, t_ns, now_pos, t->p.rate_hz);
 			if ((mh->msg_flags & MSG_TRUNC) != 0) {
 				atomic_fetch_add_explicit(&t->c.malformed, 1, memory_order_relaxed);
 				continue;
@@ -328,6 +342,11 @@ static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 			}
 			if (t->behind_frames > 0) {
 				rx_rescue(e, w, t, now_ptp);
+			}
+			if (t->late_report) {
+				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_LATE, t->index,
+						   t->delay_frames, now_ptp);
+				t->late_report = false;
 			}
 		}
 		if (n < RX_BATCH) {
@@ -462,6 +481,15 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 	*have_now = e->clock->now_ns(e->clock, now_ptp) == 0;
 	if (!*have_now || k <= 0) {
 		return;
+	}
+	/* The receive stamps' clock, read next to the media time: a packet's age (arrival_pos()).
+	 */
+	{
+		struct timespec rt;
+
+		w->rt_now_ns = clock_gettime(CLOCK_REALTIME, &rt) == 0
+				       ? (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec
+				       : 0;
 	}
 	if (w->ep >= 0) {
 		for (int i = 0; i < k; i++) {

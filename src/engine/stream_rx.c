@@ -308,6 +308,14 @@ static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64
 		a->pending = false;
 		return a->frames == 0 ? pos : back_to_zero(s, base, pos, now_pos);
 	}
+	/* Late when read, but in time when it arrived: the RX thread woke late, the anchor is
+	 * right. Counted late, never a candidate (a stall of our own once moved a stream on our
+	 * clock by its length, and back 0.2 s later: two glitches for one). */
+	if (a->placed && miss < -(int64_t)link &&
+	    (int64_t)(pos - aes67_ts_extend(arrival_rtp, now_pos)) >= 0) {
+		a->pending = false;
+		return pos;
+	}
 	if (on_our_clock(s, base, now_pos)) {
 		(void)reanchor(s, 0, base + link, now_pos, AES67D_RX_RESYNC_ZERO);
 		return base + link;
@@ -327,6 +335,13 @@ static AES67_RT uint64_t place(struct aes67d_rx_stream *s, uint64_t base, uint64
 		/* The later of the two: both packets would have been in time. */
 		int64_t anchor = cand > a->cand ? cand : a->cand;
 
+		/* A small move of a sender on our clock: only if it lasts (stream_rx.h). The first
+		 * candidate stays pending; a packet in time meanwhile clears it. */
+		if (a->frames == 0 &&
+		    abs_diff(anchor, 0) < AES67D_RX_SMALL_STEP_FRAMES(s->p.rate_hz) &&
+		    now_pos - a->now_pos < AES67D_RX_CONFIRM_FRAMES(s->p.rate_hz)) {
+			return pos;
+		}
 		(void)reanchor(s, anchor, base + (uint64_t)anchor + link, now_pos,
 			       AES67D_RX_RESYNC_PAIR);
 		return base + (uint64_t)anchor + link;
@@ -393,11 +408,14 @@ int aes67d_rx_packet(struct aes67d_rx_stream *s, const uint8_t *buf, size_t len_
 		s->behind_frames = (uint32_t)(rp - pos < frames ? rp - pos : frames);
 	}
 	/* Arrival delay: pos - link is the first frame's media time on the stream's anchor. */
-	if (now_pos + s->p.link_offset_frames > pos &&
-	    now_pos + s->p.link_offset_frames - pos >
-		    atomic_load_explicit(&s->c.delay_max_frames, RELAXED)) {
-		atomic_store_explicit(&s->c.delay_max_frames,
-				      now_pos + s->p.link_offset_frames - pos, RELAXED);
+	s->delay_frames = now_pos + s->p.link_offset_frames > pos
+				  ? (uint32_t)(now_pos + s->p.link_offset_frames - pos)
+				  : 0;
+	if (s->delay_frames > atomic_load_explicit(&s->c.delay_max_frames, RELAXED)) {
+		atomic_store_explicit(&s->c.delay_max_frames, s->delay_frames, RELAXED);
+	}
+	if (s->behind_frames == 0) {
+		s->late_run = false; /* in time: a run of late packets, if any, is over */
 	}
 	r = aes67_timeline_write(s->tl, pos, s->scratch, (uint32_t)frames, s->p.channels, 0);
 	atomic_fetch_add_explicit(&s->c.packets, 1, RELAXED);
@@ -465,6 +483,9 @@ int aes67d_rx_rescue(struct aes67d_rx_stream *s, const struct aes67_ring_dir *ca
 	if (buf_frames == 0 || off + ch > cap->channels) {
 		return -EINVAL;
 	}
+	/* Late (a reader may have read a frame of it): the first of a run is reported, once. */
+	s->late_report = from != first && !s->late_run;
+	s->late_run = from != first;
 	if (from >= end) {
 		return 0;
 	}

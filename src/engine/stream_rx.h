@@ -18,7 +18,13 @@
  * than AES67D_RX_RESYNC_FRAMES off re-anchors at once; otherwise two candidates must agree,
  * from two different wake-ups of the RX thread and arriving as far apart as their timestamps
  * are, so a backlog read after a stall of our own thread or a sender's catch-up burst never
- * moves a sender that is on our clock. A packet in time on anchor 0 (as a sender on our clock
+ * moves a sender that is on our clock; a packet that arrived in time (its kernel receive stamp)
+ * and was only read late is never a candidate. A stream on anchor 0 is moved by less than
+ * AES67D_RX_SMALL_STEP_FRAMES only when its candidates keep agreeing for
+ * AES67D_RX_CONFIRM_FRAMES: on a loaded host packets of a sender on our clock can arrive a few
+ * ms late, evenly spaced, for a few packets (seen: 76-123 frames at 1 ms packets), and moving
+ * the stream for that, and back 0.2 s later, was two glitches where the late packets are one.
+ * A packet in time on anchor 0 (as a sender on our clock
  * sends it) re-anchors there rather than at now + link offset, and a stream on another anchor
  * whose packets fit anchor 0 for AES67D_RX_RETURN_FRAMES goes back to it, so once our clock
  * settles on the grandmaster the latency is the link offset again, to the sample.
@@ -48,6 +54,10 @@
 /* Packets that would all be in time on anchor 0 for this long (0.2 s) bring a stream anchored
  * elsewhere back to it: a sender on our clock plays at exactly the link offset again. */
 #define AES67D_RX_RETURN_FRAMES(rate) ((uint64_t)(rate) / 5)
+/* A stream on anchor 0 moved by less than this (10 ms) needs its candidates to agree for
+ * AES67D_RX_CONFIRM_FRAMES (0.1 s); larger moves need two. */
+#define AES67D_RX_SMALL_STEP_FRAMES(rate) ((uint64_t)(rate) / 100)
+#define AES67D_RX_CONFIRM_FRAMES(rate) ((uint64_t)(rate) / 10)
 #define AES67D_RX_NO_POS UINT64_MAX
 
 /* What a caller chooses for a receive stream. Initialise with aes67d_rx_params_init(). */
@@ -139,6 +149,9 @@ struct aes67d_rx_stream {
 	int32_t *scratch;	/* decoded packet */
 	uint64_t behind_pos;	/* the last packet's first position, if the drain had passed it */
 	uint32_t behind_frames; /* how many of its frames the drain had passed; 0: none */
+	uint32_t delay_frames;	/* the last packet's arrival delay (now + link - pos), 0: early */
+	bool late_run;		/* in a run of late packets, whose first was reported */
+	bool late_report;	/* a run of late packets began: the RX thread logs rx-late */
 	struct aes67d_rx_counters c;
 	_Atomic int state; /* enum aes67d_stream_state (engine.h) */
 	uint32_t index;
@@ -185,7 +198,10 @@ void aes67d_rx_stream_destroy(struct aes67d_rx_stream *s);
  * @src: sender's IPv4 address (network order).
  * @now_pos: media position now, frames: read once per wake-up of the RX thread and passed
  *           unchanged for every packet of that wake-up (re-anchoring tells wake-ups apart by it).
- * @arrival_rtp: arrival time in RTP units (any epoch; only differences count, RFC 3550 A.8).
+ * @arrival_rtp: the kernel's receive time as a media position (frames on @now_pos's scale, low
+ *           32 bits; @now_pos itself when there is no receive stamp). RFC 3550 A.8 jitter uses
+ *           its differences; re-anchoring uses it to tell a packet that arrived late from one
+ *           that arrived in time and was read late (our own wake-up, not the sender).
  * @now_ns: engine clock now (PTP ns), recorded as the last arrival.
  *
  * Return: frames stored in the timeline (> 0), 0 if the packet was counted and dropped (wrong

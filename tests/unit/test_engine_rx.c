@@ -34,6 +34,7 @@
 #define MS(x) ((uint64_t)(x)*RATE / 1000) /* frames */
 #define BACKLOG_MAX 1024
 #define T0 ((uint64_t)80000 << 30) /* media clock of about 2026 at 48 kHz (~8.6e13 frames) */
+#define CONFIRM_PACKETS ((int)(AES67D_RX_CONFIRM_FRAMES(RATE) / N))
 
 struct sim {
 	struct aes67d_rx_stream *s;
@@ -214,7 +215,8 @@ static void expect_recovery(struct sim *m, int max_packets, uint64_t resyncs)
 	const int64_t lead = (m->link - m->n) / 2, n = m->n, link = m->link;
 	int64_t fill;
 
-	while (k < 10 && (sim_tick(m) <= 0 || get(&m->s->c.resyncs) != resyncs)) {
+	while (k < (max_packets > 10 ? max_packets : 10) &&
+	       (sim_tick(m) <= 0 || get(&m->s->c.resyncs) != resyncs)) {
 		k++;
 	}
 	assert_true(k + 1 <= max_packets);
@@ -557,6 +559,7 @@ static void test_start_with_stale_packets(void **state)
  * kept 8 ms of extra latency for good (the two-host test once measured 746 frames instead of
  * the link offset's 333 after a daemon restart). Packets in time on anchor 0 for 0.2 s bring it
  * back, once; a sender off our clock by more than the link offset is never pulled to 0.
+ * (8 and 9 ms are small moves of a stream on anchor 0: they take 0.1 s of agreeing candidates.)
  * (Anchors are compared here directly: the fill check of expect_recovery() allows a packet.)
  */
 static void test_return_to_our_clock(void **state)
@@ -566,7 +569,7 @@ static void test_return_to_our_clock(void **state)
 
 	(void)state;
 	m->now += MS(8);
-	expect_recovery(m, 2, 1);
+	expect_recovery(m, CONFIRM_PACKETS + 2, 1); /* a move under 10 ms: confirmed over 0.1 s */
 	m->now -= MS(8);
 	sim_run(m, (int)(AES67D_RX_RETURN_FRAMES(RATE) / N) + 2);
 	assert_int_equal(get(&m->s->c.resyncs), 2);
@@ -591,10 +594,88 @@ static void test_return_to_our_clock(void **state)
 
 	/* 9 ms behind: re-anchored once, then never back to 0 (it would be late there). */
 	off->tx_pos -= MS(9);
-	expect_recovery(off, 2, 1);
+	expect_recovery(off, CONFIRM_PACKETS + 2, 1);
 	sim_run(off, (int)(MS(1000) / N));
 	assert_int_equal(get(&off->s->c.resyncs), 1);
 	sim_free(off);
+}
+
+/*
+ * For @ticks packet times a sender on our clock reaches the RX thread @lag frames after it sent
+ * each packet, one packet per packet time; then the queue empties at once. @stamped_late: the
+ * kernel's receive stamp is taken when the packet reaches the socket (the path delayed it: it
+ * arrived late), else when it was sent (it waited in the host: only our read is late).
+ */
+static void sim_deliver_lag(struct sim *m, uint64_t lag, int ticks, bool stamped_late)
+{
+	unsigned head = 0;
+
+	m->n_backlog = 0;
+	for (int i = 0; i < ticks; i++) {
+		m->now += m->n;
+		m->backlog_len[m->n_backlog] = sim_next(m, m->backlog[m->n_backlog]);
+		m->backlog_arrival[m->n_backlog] = m->now;
+		m->n_backlog++;
+		for (; head < m->n_backlog && m->backlog_arrival[head] + lag <= m->now; head++) {
+			(void)sim_place_at(m, m->backlog[head], m->backlog_len[head],
+					   stamped_late ? m->now : m->backlog_arrival[head]);
+		}
+		sim_drain(m);
+	}
+	for (; head < m->n_backlog; head++) {
+		(void)sim_place_at(m, m->backlog[head], m->backlog_len[head],
+				   stamped_late ? m->now : m->backlog_arrival[head]);
+	}
+	sim_drain(m);
+	m->n_backlog = 0;
+}
+
+/*
+ * Late deliveries of a sender on our clock that must not move the stream (counted late, then
+ * clean): packets stamped in time but read 15 ms late, evenly (the host delivered them late:
+ * never candidates; without the receive stamp the pair rule moved the stream 15 ms, and back);
+ * and packets arriving 2 ms late, evenly spaced, for 30 ms at a link offset of 1.5 ms (seen on
+ * a loaded host at 1 ms packets: before, two of them moved the stream 2 ms and 0.2 s later back).
+ */
+static void test_late_delivery_no_resync(void **state)
+{
+	static const struct {
+		uint32_t link;
+		uint64_t lag;
+		bool stamped_late;
+	} cases[] = {{LINK, MS(15), false}, {MS(3) / 2, MS(2), true}};
+
+	(void)state;
+	for (size_t i = 0; i < AES67_ARRAY_SIZE(cases); i++) {
+		struct sim *m =
+			sim_new_with(T0 + 16000000000 + i * 1000000000, 0, N, cases[i].link);
+
+		sim_run(m, 50);
+		assert_int_equal(get(&m->s->c.resyncs), 0);
+		sim_deliver_lag(m, cases[i].lag, cases[i].stamped_late ? 30 : 40,
+				cases[i].stamped_late);
+		assert_int_equal(get(&m->s->c.resyncs), 0);
+		assert_true(get(&m->s->c.late) >= 25);
+		expect_recovery(m, 1, 0);
+		sim_free(m);
+	}
+}
+
+/* A sender on our clock that really moves 5 ms back (late for good) is re-anchored once its
+ * candidates have agreed for 0.1 s, not before, and then plays cleanly. */
+static void test_small_step_confirmed(void **state)
+{
+	struct sim *m = sim_steady(T0 + 18000000000, 0, 0);
+
+	(void)state;
+	m->tx_pos -= MS(5);
+	sim_run(m, CONFIRM_PACKETS - 2);
+	assert_int_equal(get(&m->s->c.resyncs), 0);
+	expect_recovery(m, 5, 1);
+	assert_int_equal(m->s->anchor.why, AES67D_RX_RESYNC_PAIR);
+	assert_true(m->s->anchor.step >= (int64_t)MS(5) - 2 * N &&
+		    m->s->anchor.step <= (int64_t)MS(5) + 2 * N);
+	sim_free(m);
 }
 
 /* The stream's first packet lands behind the drain (the sender's first packets came late in
@@ -641,6 +722,8 @@ int main(void)
 		cmocka_unit_test(test_first_packet_off_clock),
 		cmocka_unit_test(test_start_with_stale_packets),
 		cmocka_unit_test(test_return_to_our_clock),
+		cmocka_unit_test(test_late_delivery_no_resync),
+		cmocka_unit_test(test_small_step_confirmed),
 		cmocka_unit_test(test_first_pos_behind_drain),
 	};
 

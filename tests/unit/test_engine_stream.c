@@ -343,6 +343,8 @@ static void test_rx_rescue(void **state)
 	assert_int_equal(r, N);
 	assert_int_equal(atomic_load(&s->c.late), 0);
 	assert_int_equal(atomic_load(&s->c.rescued), 1);
+	assert_false(s->late_report); /* rescued whole: nothing to report */
+	assert_int_equal(s->delay_frames, N);
 	assert_int_equal(aes67_ring_read(&ring.capture, now + link - N, got, 2 * N, NULL), 2 * N);
 	for (uint32_t f = 0; f < 2 * N; f++) {
 		for (uint32_t c = 0; c < 2; c++) {
@@ -367,6 +369,9 @@ static void test_rx_rescue(void **state)
 	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + 1, buf, 8), N - 1);
 	assert_int_equal(atomic_load(&s->c.late), 1);
 	assert_int_equal(atomic_load(&s->c.rescued), 1);
+	/* The first late packet of a run is reported (the RX thread logs rx-late, then clears). */
+	assert_true(s->late_report);
+	s->late_report = false;
 	assert_int_equal(aes67_ring_read(&ring.capture, now + link, got, N, NULL), N);
 	for (uint32_t f = 0; f < N; f++) {
 		int32_t want = f == 0 ? 0x55555555 : (int32_t)(((ts + f) & 0x7fff) << 1) << 8;
@@ -374,9 +379,20 @@ static void test_rx_rescue(void **state)
 		assert_int_equal(got[f * 4 + 1], want);
 		assert_int_equal(got[f * 4], 0x55555555);
 	}
-	/* Every frame before min_pos: nothing patched. */
+	/* Every frame before min_pos: nothing patched; late, but the same run: not reported. */
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
 	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + N, buf, 8), 0);
+	assert_false(s->late_report);
+	/* A packet in time ends the run; the next late one is reported again. */
+	len = test_data_l24_packet(b, 9, ts + 4 * N, 5, N);
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), N);
+	assert_int_equal(s->behind_frames, 0);
+	assert_false(s->late_run);
+	len = test_data_l24_packet(b, 10, ts, 5, N);
+	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + 2 * N, ts, 1), 0);
+	assert_int_equal(aes67d_rx_rescue(s, &ring.capture, now + link + N, buf, 8), 0);
+	assert_true(s->late_report);
+	assert_int_equal(s->delay_frames, 2 * N);
 	/* A stream wider than the device is refused. */
 	assert_int_equal(aes67d_rx_packet(s, b, len, any_src(), now + N, ts, 1), 0);
 	s->p.device_channel_offset = 3;
