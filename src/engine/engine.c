@@ -451,7 +451,7 @@ static int thread_cpu(pthread_t t, uint64_t *ns)
 	if (clock_gettime(cid, &ts) != 0) {
 		return -errno;
 	}
-	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	*ns = engine_timespec_ns(&ts);
 	return 0;
 }
 

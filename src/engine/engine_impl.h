@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "cmdq.h"
 #include "engine.h"
@@ -20,6 +21,20 @@
 #define RX_BATCH 32	/* datagrams per recvmmsg */
 #define TX_CMSG_BYTES (CMSG_SPACE(sizeof(int)) * 2)
 #define RX_CMSG_BYTES 256
+
+/* A timespec as ns since its clock's epoch. */
+static inline uint64_t engine_timespec_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec;
+}
+
+/* Clock @id now, ns; 0 if it cannot be read. RT-safe (vDSO for the system clocks). */
+static inline uint64_t engine_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	return clock_gettime(id, &ts) == 0 ? engine_timespec_ns(&ts) : 0;
+}
 
 enum engine_cmd_op {
 	ENGINE_CMD_ADD = 1,

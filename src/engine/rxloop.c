@@ -192,8 +192,7 @@ static uint64_t rx_meta(struct msghdr *mh, struct in_addr *dst)
 			struct scm_timestamping st;
 
 			memcpy(&st, CMSG_DATA(cm), sizeof(st));
-			t_ns = (uint64_t)st.ts[0].tv_sec * 1000000000ull +
-			       (uint64_t)st.ts[0].tv_nsec;
+			t_ns = engine_timespec_ns(&st.ts[0]);
 		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
 			   cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
 			struct in_pktinfo pi;
@@ -484,13 +483,7 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 	}
 	/* The receive stamps' clock, read next to the media time: a packet's age (arrival_pos()).
 	 */
-	{
-		struct timespec rt;
-
-		w->rt_now_ns = clock_gettime(CLOCK_REALTIME, &rt) == 0
-				       ? (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec
-				       : 0;
-	}
+	w->rt_now_ns = engine_clock_ns(CLOCK_REALTIME);
 	if (w->ep >= 0) {
 		for (int i = 0; i < k; i++) {
 			ready[n_ready++] = evs[i].data.ptr;

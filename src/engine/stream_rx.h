@@ -7,27 +7,26 @@
  * does I/O, so placement, loss and restart following are unit-tested under the RT guard.
  *
  * Following a sender: placement is by timestamp, so a new SSRC or a sequence jump from a sender
- * on the same media clock needs nothing but bookkeeping (counted as ssrc_changes / restarts).
- * A sender whose timestamps are not on our media clock (a non-PTP peer, a random RTP timestamp
- * offset, a sender that restarted with a new offset) or a clock that stepped on either side
- * makes packets land where they can never be played. The stream then re-anchors: it adds the
- * constant that puts the packet exactly at now + link offset, and counts one resync. The rule
- * (stream_rx.c, "Re-anchoring") has no dead band: a packet is off our anchor as soon as it is
- * unplayable late (its first frame is already due) or more than AES67D_RX_EARLY_FRAMES (or the
- * link offset) early, and every such packet is a candidate. The first packet of a source more
- * than AES67D_RX_RESYNC_FRAMES off re-anchors at once; otherwise two candidates must agree,
- * from two different wake-ups of the RX thread and arriving as far apart as their timestamps
- * are, so a backlog read after a stall of our own thread or a sender's catch-up burst never
- * moves a sender that is on our clock; a packet that arrived in time (its kernel receive stamp)
- * and was only read late is never a candidate. A stream on anchor 0 is moved by less than
- * AES67D_RX_SMALL_STEP_FRAMES only when its candidates keep agreeing for
- * AES67D_RX_CONFIRM_FRAMES: on a loaded host packets of a sender on our clock can arrive a few
- * ms late, evenly spaced, for a few packets (seen: 76-123 frames at 1 ms packets), and moving
- * the stream for that, and back 0.2 s later, was two glitches where the late packets are one.
- * A packet in time on anchor 0 (as a sender on our clock
- * sends it) re-anchors there rather than at now + link offset, and a stream on another anchor
- * whose packets fit anchor 0 for AES67D_RX_RETURN_FRAMES goes back to it, so once our clock
- * settles on the grandmaster the latency is the link offset again, to the sample.
+ * on the same media clock needs nothing but bookkeeping (counted as ssrc_changes / restarts). A
+ * sender whose timestamps are not on our media clock (a non-PTP peer, a random RTP timestamp
+ * offset, a sender that restarted with a new offset) or a clock that stepped on either side makes
+ * packets land where they can never be played. The stream then re-anchors: it adds the constant
+ * that puts the packet exactly at now + link offset, and counts one resync. The rule (stream_rx.c,
+ * "Re-anchoring") has no dead band: a packet is off our anchor as soon as it is unplayable late
+ * (its first frame is already due) or more than AES67D_RX_EARLY_FRAMES (or the link offset) early,
+ * and every such packet is a candidate. The first packet of a source more than
+ * AES67D_RX_RESYNC_FRAMES off re-anchors at once; otherwise two candidates must agree, from two
+ * different wake-ups of the RX thread and arriving as far apart as their timestamps are, so a
+ * backlog read after a stall of our own thread or a sender's catch-up burst never moves a sender
+ * that is on our clock; a packet that arrived in time (its kernel receive stamp) and was only read
+ * late is never a candidate. A stream on anchor 0 is moved by less than AES67D_RX_SMALL_STEP_FRAMES
+ * only when its candidates keep agreeing for AES67D_RX_CONFIRM_FRAMES: on a loaded host packets of
+ * a sender on our clock can arrive a few ms late, evenly spaced, for a few packets (seen: 76-123
+ * frames at 1 ms packets), and moving the stream for that, and back 0.2 s later, was two glitches
+ * where the late packets are one. A packet in time on anchor 0 (as a sender on our clock sends it)
+ * re-anchors there rather than at now + link offset, and a stream on another anchor whose packets
+ * fit anchor 0 for AES67D_RX_RETURN_FRAMES goes back to it, so once our clock settles on the
+ * grandmaster the latency is the link offset again, to the sample.
  */
 #ifndef AES67D_STREAM_RX_H
 #define AES67D_STREAM_RX_H

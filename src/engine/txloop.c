@@ -15,14 +15,6 @@
 #define NS_PER_S 1000000000ull
 #define IDLE_WAIT_NS 10000000ull /* with nothing to send, look for commands every 10 ms */
 
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
 static void tx_commands(struct aes67d_engine *e, uint64_t now_ptp)
 {
 	struct engine_cmd c;
@@ -292,7 +284,7 @@ void *aes67d_engine_tx_main(void *arg)
 		struct timespec ts;
 		int r = e->clock->now_ns(e->clock, &now_ptp);
 
-		mono = mono_now_ns();
+		mono = engine_clock_ns(CLOCK_MONOTONIC);
 		if (r < 0) {
 			aes67d_events_push(&e->txt.events, AES67D_EV_TX_SEND_FAIL, 0, r, 0);
 			deadline = mono + IDLE_WAIT_NS;
