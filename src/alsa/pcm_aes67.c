@@ -443,7 +443,13 @@ static int plug_open(snd_pcm_t **pcmp, const char *name, const char *device, con
 	p->io.poll_fd = p->timerfd;
 	p->io.poll_events = POLLIN;
 	p->io.mmap_rw = 0;
-	p->io.flags = SND_PCM_IOPLUG_FLAG_BOUNDARY_WA | SND_PCM_IOPLUG_FLAG_MONOTONIC;
+	/* Not SND_PCM_IOPLUG_FLAG_MONOTONIC: ioplug stamps the trigger and the status with the
+	 * type the application chose in its sw_params (gettimeofday unless it asks), so claiming
+	 * monotonic timestamps made aplay/arecord subtract a wall-clock trigger from a monotonic
+	 * "now" and print xruns ~1.8e12 ms long (alsa-utils issue #298, the same with PipeWire's
+	 * plugin). Unflagged, both sides read the wall clock; an application that wants monotonic
+	 * stamps sets the type and gets them. */
+	p->io.flags = SND_PCM_IOPLUG_FLAG_BOUNDARY_WA;
 	if ((r = snd_pcm_ioplug_create(&p->io, name, stream, mode)) < 0) {
 		goto fail;
 	}
