@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -152,15 +153,21 @@ int aes67d_net_rx_open(const struct aes67d_net_if *nif, const struct sockaddr_in
 	bool mcast = IN_MULTICAST(ntohl(group->sin_addr.s_addr));
 	int one = 1, zero = 0, rcvbuf = 1 << 20, fd, r;
 	int ts = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+	struct timeval wait = {.tv_sec = 0, .tv_usec = AES67D_NET_RX_WAIT_MS * 1000};
 	struct sockaddr_in sa = *group;
 
 	if (mcast && share_fd >= 0 &&
 	    (r = rx_share(nif, group, source, share_fd, err, err_bytes)) != -EPERM) {
 		return r;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* Blocking, with a receive timeout: the RX thread blocks in recvmmsg on a lone socket
+	 * and passes MSG_DONTWAIT everywhere else (rxloop.c). */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		return fail(-1, "receive socket", err, err_bytes);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) != 0) {
+		return fail(fd, "receive socket: SO_RCVTIMEO", err, err_bytes);
 	}
 	/* Several streams (and other receivers) may share a port on different groups. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

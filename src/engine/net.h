@@ -56,13 +56,17 @@ AES67_MUST_CHECK int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigne
  *            lacks (CAP_NET_ADMIN), a socket of its own. A socket must not be joined to the
  *            same group twice. -1: a socket of its own.
  * @err, @err_bytes: reason on failure.
- * The socket is non-blocking, has a 1 MiB receive buffer (or what the system allows) and
+ * The socket blocks for at most AES67D_NET_RX_WAIT_MS (SO_RCVTIMEO; pass MSG_DONTWAIT not to
+ * block at all), has a 1 MiB receive buffer (or what the system allows) and
  * SO_TIMESTAMPING software receive timestamps on. A multicast socket is bound to
  * the port on any address, sees only the groups joined on it (IP_MULTICAST_ALL off) and gives
  * each datagram's destination address (IP_PKTINFO); a unicast one is bound to @group's address
  * if this host has it, else to any address.
  * Return: the descriptor (close with aes67d_net_rx_close()) or -errno. Thread: control.
  */
+/* The longest a read of a receive socket blocks, and so the RX thread's longest sleep. */
+#define AES67D_NET_RX_WAIT_MS 1
+
 AES67_MUST_CHECK int aes67d_net_rx_open(const struct aes67d_net_if *nif,
 					const struct sockaddr_in *group, struct in_addr source,
 					int share_fd, char *err, size_t err_bytes);

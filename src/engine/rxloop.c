@@ -12,7 +12,10 @@
  * streams of a port share a socket (net.h), and epoll polls every registered descriptor of a
  * ready socket on each wake-up, so 16 streams on one port cost 16 socket polls per wake-up
  * (measured: ~9 % of the RX thread's time, docs/bench-engine.md "Third session"). Without an
- * epoll set (epoll_create1 refused) the thread polls.
+ * epoll set (epoll_create1 refused) the thread polls. When the set holds a single socket (all
+ * streams on one port, the usual case) the thread skips epoll and blocks in recvmmsg on that
+ * socket with its receive timeout: one system call per wake-up, and the RX thread's CPU fell
+ * by a third (docs/bench-engine.md "Sixth session").
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,7 +31,7 @@
 #include "aes67/error.h"
 #include "engine_impl.h"
 
-#define POLL_MS 1
+#define POLL_MS AES67D_NET_RX_WAIT_MS
 
 /* quiet_from: none (the last frames the drain wrote held audio, or were not its own). */
 #define NO_QUIET UINT64_MAX
@@ -275,15 +278,31 @@ static void rx_rescue(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 	}
 }
 
-/* Reads @s's socket (and with it every stream sharing that socket) until it is empty, placing
- * each datagram in its stream; "now" is read once per wake-up (stream_rx.h). */
+/* The wake-up's media time (false: none) and, beside it, the receive stamps' clock. */
+static bool rx_now(struct aes67d_engine *e, struct rx_state *w, uint64_t *now_ptp)
+{
+	if (e->clock->now_ns(e->clock, now_ptp) != 0) {
+		return false;
+	}
+	w->rt_now_ns = engine_clock_ns(CLOCK_REALTIME);
+	return true;
+}
+
+/*
+ * Reads @s's socket (and with it every stream sharing that socket) until it is empty, placing
+ * each datagram in its stream; "now" is read once per wake-up (stream_rx.h). With @wait the
+ * first read blocks (up to POLL_MS) and "now" is read when it returns, into @now_ptp /
+ * @have_now; datagrams read while there is no media time are dropped, as they could not be
+ * placed. Without it, @now_ptp is the wake-up's and the socket has data.
+ */
 static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d_rx_stream *s,
-		      uint64_t now_ptp)
+		      uint64_t *now_ptp_io, bool *have_now, bool wait)
 {
 	uint32_t rate = 0;
-	uint64_t now_pos = 0;
+	uint64_t now_pos = 0, now_ptp = *now_ptp_io;
 
 	for (int round = 0; round < 8; round++) {
+		int flags = wait && round == 0 ? MSG_WAITFORONE : MSG_DONTWAIT;
 		int n;
 
 		for (unsigned i = 0; i < RX_BATCH; i++) {
@@ -299,7 +318,22 @@ static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d
 			mh->msg_controllen = RX_CMSG_BYTES;
 			mh->msg_flags = 0;
 		}
-		n = recvmmsg(s->fd, e->rx_msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(s->fd, e->rx_msgs, RX_BATCH, flags, NULL);
+		if (flags == MSG_WAITFORONE) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				/* A read that cannot block would spin at RT priority: report it,
+				 * and no media time makes the loop wait a tick (as epoll's). */
+				aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, s->index,
+						   -errno, 0);
+				*have_now = false;
+				return;
+			}
+			*have_now = rx_now(e, w, now_ptp_io);
+			now_ptp = *now_ptp_io;
+			if (!*have_now) {
+				return;
+			}
+		}
 		if (n <= 0) {
 			return;
 		}
@@ -454,7 +488,12 @@ static bool rx_seen(struct aes67d_rx_stream *const *ready, uint32_t i)
 	return false;
 }
 
-/* Waits up to POLL_MS for data and reads every socket that has some, once. */
+/*
+ * Waits up to POLL_MS for data and reads every socket that has some, once. A lone socket (the
+ * usual case: the streams of one port share one) is read with a blocking recvmmsg, the way
+ * bench/bare_loop.c reads: one system call per wake-up instead of epoll_wait + recvmmsg
+ * (docs/bench-engine.md, "Sixth session").
+ */
 static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *now_ptp,
 			 bool *have_now)
 {
@@ -464,6 +503,10 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 	uint32_t n = e->n_rx_active, n_ready = 0;
 	int k;
 
+	if (w->ep >= 0 && w->n_reg == 1) {
+		rx_socket(e, w, w->reg[0], now_ptp, have_now, true);
+		return;
+	}
 	if (w->ep >= 0) {
 		k = epoll_wait(w->ep, evs, AES67D_ENGINE_MAX_STREAMS, POLL_MS);
 	} else {
@@ -477,13 +520,10 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 	if (k < 0 && errno != EINTR) {
 		aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, 0, -errno, 0);
 	}
-	*have_now = e->clock->now_ns(e->clock, now_ptp) == 0;
+	*have_now = rx_now(e, w, now_ptp);
 	if (!*have_now || k <= 0) {
 		return;
 	}
-	/* The receive stamps' clock, read next to the media time: a packet's age (arrival_pos()).
-	 */
-	w->rt_now_ns = engine_clock_ns(CLOCK_REALTIME);
 	if (w->ep >= 0) {
 		for (int i = 0; i < k; i++) {
 			ready[n_ready++] = evs[i].data.ptr;
@@ -497,7 +537,7 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 	}
 	for (uint32_t i = 0; i < n_ready; i++) {
 		if (!rx_seen(ready, i)) {
-			rx_socket(e, w, ready[i], *now_ptp);
+			rx_socket(e, w, ready[i], now_ptp, have_now, false);
 		}
 	}
 }
