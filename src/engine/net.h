@@ -42,6 +42,9 @@ AES67_MUST_CHECK int aes67d_net_if_get(const char *name, struct aes67d_net_if *o
 AES67_MUST_CHECK int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigned ttl,
 					unsigned dscp, char *err, size_t err_bytes);
 
+/* The longest a read of a receive socket blocks, and so the RX thread's longest sleep. */
+#define AES67D_NET_RX_WAIT_MS 1
+
 /**
  * aes67d_net_rx_open() - a receive socket for one stream.
  * @nif: the interface to join on.
@@ -64,9 +67,6 @@ AES67_MUST_CHECK int aes67d_net_tx_open(const struct aes67d_net_if *nif, unsigne
  * if this host has it, else to any address.
  * Return: the descriptor (close with aes67d_net_rx_close()) or -errno. Thread: control.
  */
-/* The longest a read of a receive socket blocks, and so the RX thread's longest sleep. */
-#define AES67D_NET_RX_WAIT_MS 1
-
 AES67_MUST_CHECK int aes67d_net_rx_open(const struct aes67d_net_if *nif,
 					const struct sockaddr_in *group, struct in_addr source,
 					int share_fd, char *err, size_t err_bytes);

@@ -31,8 +31,6 @@
 #include "aes67/error.h"
 #include "engine_impl.h"
 
-#define POLL_MS AES67D_NET_RX_WAIT_MS
-
 /* quiet_from: none (the last frames the drain wrote held audio, or were not its own). */
 #define NO_QUIET UINT64_MAX
 
@@ -291,9 +289,9 @@ static bool rx_now(struct aes67d_engine *e, struct rx_state *w, uint64_t *now_pt
 /*
  * Reads @s's socket (and with it every stream sharing that socket) until it is empty, placing
  * each datagram in its stream; "now" is read once per wake-up (stream_rx.h). With @wait the
- * first read blocks (up to POLL_MS) and "now" is read when it returns, into @now_ptp /
- * @have_now; datagrams read while there is no media time are dropped, as they could not be
- * placed. Without it, @now_ptp is the wake-up's and the socket has data.
+ * first read blocks (up to AES67D_NET_RX_WAIT_MS) and "now" is read when it returns, into
+ * @now_ptp_io and @have_now; datagrams read while there is no media time are dropped, as they
+ * could not be placed. Without it, @now_ptp_io is the wake-up's and the socket has data.
  */
 static void rx_socket(struct aes67d_engine *e, struct rx_state *w, struct aes67d_rx_stream *s,
 		      uint64_t *now_ptp_io, bool *have_now, bool wait)
@@ -489,9 +487,9 @@ static bool rx_seen(struct aes67d_rx_stream *const *ready, uint32_t i)
 }
 
 /*
- * Waits up to POLL_MS for data and reads every socket that has some, once. A lone socket (the
- * usual case: the streams of one port share one) is read with a blocking recvmmsg, the way
- * bench/bare_loop.c reads: one system call per wake-up instead of epoll_wait + recvmmsg
+ * Waits up to AES67D_NET_RX_WAIT_MS for data and reads every socket that has some, once. A lone
+ * socket (the usual case: the streams of one port share one) is read with a blocking recvmmsg, the
+ * way bench/bare_loop.c reads: one system call per wake-up instead of epoll_wait + recvmmsg
  * (docs/bench-engine.md, "Sixth session").
  */
 static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *now_ptp,
@@ -508,14 +506,14 @@ static void rx_wait_read(struct aes67d_engine *e, struct rx_state *w, uint64_t *
 		return;
 	}
 	if (w->ep >= 0) {
-		k = epoll_wait(w->ep, evs, AES67D_ENGINE_MAX_STREAMS, POLL_MS);
+		k = epoll_wait(w->ep, evs, AES67D_ENGINE_MAX_STREAMS, AES67D_NET_RX_WAIT_MS);
 	} else {
 		for (uint32_t i = 0; i < n; i++) {
 			fds[i].fd = e->rx_active[i]->fd;
 			fds[i].events = POLLIN;
 			fds[i].revents = 0;
 		}
-		k = poll(fds, n, POLL_MS);
+		k = poll(fds, n, AES67D_NET_RX_WAIT_MS);
 	}
 	if (k < 0 && errno != EINTR) {
 		aes67d_events_push(&e->rxt.events, AES67D_EV_RX_MALFORMED, 0, -errno, 0);
@@ -562,7 +560,7 @@ void *aes67d_engine_rx_main(void *arg)
 			/* No media time (no clock yet, or a refused read): the datagrams stay
 			 * queued and epoll reports them again at once, so wait a tick instead of
 			 * spinning at RT priority over the thread that would publish the clock. */
-			const struct timespec tick = {0, POLL_MS * 1000000L};
+			const struct timespec tick = {0, AES67D_NET_RX_WAIT_MS * 1000000L};
 
 			(void)clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL);
 			continue;
