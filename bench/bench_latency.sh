@@ -42,9 +42,11 @@
 # Usage: bench/bench_latency.sh [--build DIR] [--screen S] [--confirm S] [--ptimes "125 250 1000"]
 #          [--cand-125 "250 375 ..."] [--cand-250 ...] [--cand-1000 ...] [--cand-333 ...]
 #          [--cand-4000 ...] [--no-hog] [--audio-cpu N] [--hog-cpu N] [--app-prio N]
-#          [--out FILE] [--keep DIR]
+#          [--cpu-latency US] [--out FILE] [--keep DIR]
 #   candidates are link offsets in µs (converted to 48 kHz frames, rounded down).
 #   --screen 0 skips screening (confirm each candidate directly), --confirm 0 skips confirming.
+#   --cpu-latency US sets engine.cpu_latency_us in both daemons' configs (docs/aes67d.md: the
+#   engine holds /dev/cpu_dma_latency at US while it runs); default: unset (no request).
 #   --keep DIR copies every run's aplay/arecord stderr (time-stamped) and checker output, and
 #   both daemons' logs, into DIR (the scratch directory is removed on exit).
 #   Defaults: --screen 60 --confirm 600; build dir $AES67_BUILD, else ./build, else /tmp/b-lat.
@@ -66,6 +68,7 @@ ACPU=0
 HCPU=1
 OUT=""
 KEEP=""
+CPULAT=""
 NRUN=0
 B="${AES67_BUILD:-}"
 while [ $# -gt 0 ]; do
@@ -79,6 +82,7 @@ while [ $# -gt 0 ]; do
 	--audio-cpu) ACPU=$2; shift 2 ;;
 	--app-prio) APRIO=$2; shift 2 ;;
 	--hog-cpu) HCPU=$2; shift 2 ;;
+	--cpu-latency) CPULAT=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--keep) KEEP=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -86,7 +90,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 isnum() { [ -n "$1" ] && [ "$1" -eq "$1" ] 2>/dev/null; }
-for v in "$SCREEN" "$CONFIRM" "$ACPU" "$HCPU" "$APRIO"; do
+for v in "$SCREEN" "$CONFIRM" "$ACPU" "$HCPU" "$APRIO" ${CPULAT:+"$CPULAT"}; do
 	isnum "$v" || { echo "bench_latency: not a number: $v" >&2; exit 2; }
 done
 if [ "$SCREEN" -gt 3600 ] || [ "$CONFIRM" -gt 7200 ] || [ $((SCREEN + CONFIRM)) -lt 5 ] ||
@@ -352,15 +356,15 @@ done
 
 # write_configs PTIME_US: h1 with its tx stream, h2 with its device only (rx added per L).
 write_configs() {
-	local p=$1
+	local p=$1 eng=${CPULAT:+"\"engine\": {\"cpu_latency_us\": $CPULAT},"}
 	cat >"$tmp/h1/aes67d.json" <<EOF
-{"interface": "eth0", "ptp": {"domain": 0, "priority1": 100},
+{"interface": "eth0", "ptp": {"domain": 0, "priority1": 100}, $eng
  "devices": [{"name": "aes67", "playback_channels": 2, "capture_channels": 0, "rate": 48000, "ptime_us": $p}],
  "streams": {"tx": [{"name": "lat", "destination": "239.69.40.1", "port": 5004, "encoding": "L24",
    "rate": 48000, "channels": 2, "ptime_us": $p, "device": "aes67", "device_channel_offset": 0}]}}
 EOF
 	cat >"$tmp/h2/aes67d.json" <<EOF
-{"interface": "eth0", "ptp": {"domain": 0, "slave_only": true},
+{"interface": "eth0", "ptp": {"domain": 0, "slave_only": true}, $eng
  "devices": [{"name": "aes67", "playback_channels": 0, "capture_channels": 2, "rate": 48000, "ptime_us": $p}]}
 EOF
 }
@@ -544,7 +548,7 @@ impulse() {
 }
 
 say "# bench_latency.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) — $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
-say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; apps $([ "$APRIO" -gt 0 ] && echo "SCHED_FIFO $APRIO" || echo SCHED_OTHER); audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); load $(cut -d' ' -f1-3 /proc/loadavg)"
+say "# build $B; screen ${SCREEN}s, confirm ${CONFIRM}s; apps $([ "$APRIO" -gt 0 ] && echo "SCHED_FIFO $APRIO" || echo SCHED_OTHER); audio on CPU $ACPU, hog: $([ "$HOG" -eq 1 ] && echo "${HOGCMD[*]##*/} on CPU $HCPU" || echo none); engine.cpu_latency_us ${CPULAT:-unset}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "| ptime µs | L µs | L frames | phase | window s | rx packets | late | max arrival delay (frames, stream life) | lost | too early | resyncs | tx underrun frames | tx skipped | tx late ticks | aplay xruns in window (outside) | arecord xruns in window (outside) | recording (frames in order/pattern) | load 1 min | result |"
 say "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 declare -a SUMMARY

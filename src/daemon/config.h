@@ -57,6 +57,18 @@ struct aes67d_ptp_config {
 	char on_lock_change[256];
 };
 
+/*
+ * `engine` (docs/aes67d.md): how the daemon asks the machine for timely wake-ups.
+ * cpu_latency_us: a PM QoS CPU latency limit held while the engine runs (/dev/cpu_dma_latency;
+ * 0 keeps idle CPUs polling instead of halting, which on a virtual machine also keeps the
+ * hypervisor from descheduling them: docs/bench-latency.md, "Seventh session").
+ */
+#define AES67D_CPU_LATENCY_MAX_US 100000
+struct aes67d_engine_config {
+	bool cpu_latency;	 /* false: no request (the machine's own idle policy) */
+	uint32_t cpu_latency_us; /* 0..AES67D_CPU_LATENCY_MAX_US, with cpu_latency */
+};
+
 struct aes67d_device_config {
 	char name[AES67D_NAME_BYTES];
 	uint32_t playback_channels; /* 0..128 */
@@ -98,6 +110,7 @@ struct aes67d_rx_config {
 struct aes67d_config {
 	char interface[IF_NAMESIZE]; /* empty: not set */
 	struct aes67d_ptp_config ptp;
+	struct aes67d_engine_config engine;
 	uint32_t n_devices;
 	struct aes67d_device_config devices[AES67D_MAX_DEVICES];
 	uint32_t n_tx;

@@ -491,9 +491,24 @@ static int get_array(const json_t *obj, const char *path, const char *key, size_
 	return 0;
 }
 
+static int engine_from_json(const json_t *j, struct aes67d_engine_config *eng, char *err,
+			    size_t err_bytes)
+{
+	static const char *const keys[] = {"cpu_latency_us", NULL};
+	int r;
+
+	if ((r = check_keys(j, "engine", keys, err, err_bytes)) < 0) {
+		return r;
+	}
+	eng->cpu_latency = json_object_get(j, "cpu_latency_us") != NULL;
+	return get_uint(j, "engine", "cpu_latency_us", false, 0, 0, AES67D_CPU_LATENCY_MAX_US,
+			&eng->cpu_latency_us, err, err_bytes);
+}
+
 int aes67d_config_from_json(const json_t *j, struct aes67d_config *out, char *err, size_t err_bytes)
 {
-	static const char *const keys[] = {"interface", "ptp", "devices", "streams", NULL};
+	static const char *const keys[] = {"interface", "ptp",	   "engine",
+					   "devices",	"streams", NULL};
 	static const char *const stream_keys[] = {"tx", "rx", NULL};
 	const json_t *arr, *streams, *v;
 	char path[PATH_BYTES];
@@ -512,6 +527,10 @@ int aes67d_config_from_json(const json_t *j, struct aes67d_config *out, char *er
 	}
 	v = json_object_get(j, "ptp");
 	if (v != NULL && (r = ptp_from_json(v, &out->ptp, err, err_bytes)) < 0) {
+		return r;
+	}
+	v = json_object_get(j, "engine");
+	if (v != NULL && (r = engine_from_json(v, &out->engine, err, err_bytes)) < 0) {
 		return r;
 	}
 	if ((r = get_array(j, "", "devices", AES67D_MAX_DEVICES, &arr, err, err_bytes)) < 0) {

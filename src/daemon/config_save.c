@@ -185,6 +185,12 @@ json_t *aes67d_config_to_json(const struct aes67d_config *c)
 		put(o, "interface", json_string(c->interface), &ok);
 	}
 	put(o, "ptp", ptp_json(&c->ptp), &ok);
+	if (c->engine.cpu_latency) {
+		json_t *eng = json_object();
+
+		put(eng, "cpu_latency_us", json_integer(c->engine.cpu_latency_us), &ok);
+		put(o, "engine", eng, &ok);
+	}
 	put(o, "devices", devs, &ok);
 	put(streams, "tx", tx, &ok);
 	put(streams, "rx", rx, &ok);

@@ -280,6 +280,8 @@ void aes67d_glue_start(struct aes67d *d)
 	}
 	ep.clock = __atomic_load_n(&d->clock, __ATOMIC_ACQUIRE);
 	ep.ifname = d->config.interface;
+	ep.cpu_latency = d->config.engine.cpu_latency;
+	ep.cpu_latency_us = d->config.engine.cpu_latency_us;
 	pthread_mutex_lock(&g->lock);
 	r = aes67d_engine_create(&g->engine, &ep, err, sizeof(err));
 	if (r < 0) {
@@ -378,6 +380,19 @@ static const char *state_name(const struct glue_entry *e, int engine_state)
 }
 
 /* One stream's stats object: name, state, error or counters. */
+/* status.engine.cpu_latency_us (the limit held) or cpu_latency_error (why a request failed). */
+static void engine_cpu_latency_json(json_t *eng, const struct aes67d_engine *e)
+{
+	uint32_t us = 0;
+	int r = aes67d_engine_cpu_latency(e, &us);
+
+	if (r > 0) {
+		json_object_set_new(eng, "cpu_latency_us", json_integer(us));
+	} else if (r < 0) {
+		json_object_set_new(eng, "cpu_latency_error", json_string(strerror(-r)));
+	}
+}
+
 static json_t *entry_json(struct aes67d_glue *g, const struct glue_entry *e, bool tx)
 {
 	json_t *o = NULL;
@@ -461,6 +476,7 @@ int aes67d_glue_status(struct aes67d *d, json_t *resp)
 		} else {
 			json_object_set_new(eng, "realtime",
 					    json_boolean(aes67d_engine_realtime(g->engine)));
+			engine_cpu_latency_json(eng, g->engine);
 			if (aes67d_engine_thread_cpu_ns(g->engine, &tx_ns, &rx_ns) == 0) {
 				json_object_set_new(eng, "tx_cpu_ns",
 						    json_integer((json_int_t)tx_ns));

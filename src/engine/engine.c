@@ -5,6 +5,7 @@
  * logs what the RT threads report. The RT loops are in txloop.c and rxloop.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -54,6 +55,36 @@ static int thread_init(struct engine_thread *t)
 				  ENGINE_EVENTS_CAPACITY);
 }
 
+/*
+ * Holds a PM QoS CPU latency limit (kernel Documentation/power/pm_qos_interface.rst): the
+ * request stands while the descriptor is open and ends when it closes, also when the process
+ * dies. With a small limit the idle CPUs poll instead of halting; on a virtual machine a halted
+ * vCPU must be rescheduled by the hypervisor before it runs a woken thread, which here made
+ * SCHED_FIFO wake-ups more than 1 ms late ~10-40x more often (docs/bench-latency.md, "Seventh
+ * session"). Costs power: off unless configured.
+ */
+static void cpu_latency_hold(struct aes67d_engine *e, uint32_t us, bool quiet)
+{
+	const int32_t v = (int32_t)us;
+	int fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+
+	e->qos_us = us;
+	if (fd >= 0 && write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
+		e->qos_err = -errno;
+		close(fd);
+		fd = -1;
+	} else if (fd < 0) {
+		e->qos_err = -errno;
+	}
+	e->qos_fd = fd;
+	if (fd < 0 && !quiet) {
+		aes67d_log(AES67D_LOG_WARNING,
+			   "cpu_latency_us %u: /dev/cpu_dma_latency refused (%s); idle CPUs keep "
+			   "their own wake-up latency (run as root, or drop engine.cpu_latency_us)",
+			   us, strerror(-e->qos_err));
+	}
+}
+
 int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_params *p,
 			 char *err, size_t err_bytes)
 {
@@ -74,6 +105,7 @@ int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_
 	memset(e, 0, sizeof(*e));
 	e->clock = p->clock;
 	e->tx_fd = -1;
+	e->qos_fd = -1;
 	e->realtime = p->realtime;
 	e->tx_priority = p->tx_priority > 0 ? p->tx_priority : 70;
 	e->rx_priority = p->rx_priority > 0 ? p->rx_priority : 68;
@@ -92,6 +124,9 @@ int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_
 	}
 	if (p->realtime) {
 		e->locked = mlockall(MCL_CURRENT | MCL_FUTURE) == 0;
+	}
+	if (p->cpu_latency) {
+		cpu_latency_hold(e, p->cpu_latency_us, p->quiet);
 	}
 	if ((r = -pthread_create(&e->txt.thread, NULL, aes67d_engine_tx_main, e)) < 0) {
 		snprintf(err, err_bytes, "TX thread: %s", strerror(-r));
@@ -128,6 +163,9 @@ int aes67d_engine_create(struct aes67d_engine **out, const struct aes67d_engine_
 	return 0;
 out_fd:
 	close(e->tx_fd);
+	if (e->qos_fd >= 0) {
+		close(e->qos_fd);
+	}
 out_free:
 	free(e);
 	return r;
@@ -142,6 +180,15 @@ static void free_streams(struct aes67d_engine *e)
 		}
 		aes67d_rx_stream_destroy(e->rx[i]);
 	}
+}
+
+int aes67d_engine_cpu_latency(const struct aes67d_engine *e, uint32_t *us)
+{
+	if (e->qos_fd >= 0) {
+		*us = e->qos_us;
+		return 1;
+	}
+	return e->qos_err;
 }
 
 void aes67d_engine_destroy(struct aes67d_engine *e)
@@ -170,6 +217,9 @@ void aes67d_engine_destroy(struct aes67d_engine *e)
 	}
 	if (e->locked) {
 		munlockall();
+	}
+	if (e->qos_fd >= 0) {
+		close(e->qos_fd);
 	}
 	free(e);
 }

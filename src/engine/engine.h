@@ -53,6 +53,10 @@ struct aes67d_engine_params {
 	int tx_priority;	    /* SCHED_FIFO priorities; 0: 70 and 68 */
 	int rx_priority;
 	bool quiet; /* do not log the realtime warning (the CLI prints its own) */
+	/* Hold a PM QoS CPU latency limit of cpu_latency_us while the engine runs
+	 * (/dev/cpu_dma_latency; warn when refused). docs/aes67d.md, "engine". */
+	bool cpu_latency;
+	uint32_t cpu_latency_us;
 };
 
 /**
@@ -140,5 +144,12 @@ AES67_MUST_CHECK int aes67d_engine_thread_cpu_ns(struct aes67d_engine *e, uint64
  * locked. Thread: any.
  */
 bool aes67d_engine_realtime(const struct aes67d_engine *e);
+
+/**
+ * aes67d_engine_cpu_latency() - the state of the CPU latency request.
+ * @e: engine. @us: receives the limit held (when 1 is returned).
+ * Return: 1 held, 0 none requested, or the negative error that refused it. Thread: any.
+ */
+int aes67d_engine_cpu_latency(const struct aes67d_engine *e, uint32_t *us);
 
 #endif /* AES67D_ENGINE_H */

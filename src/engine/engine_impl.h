@@ -71,6 +71,9 @@ struct aes67d_engine {
 	struct aes67d_net_if nif;
 	int tx_fd;
 	bool realtime, locked;
+	/* PM QoS CPU latency request: open descriptor while held (-1: none), else why not. */
+	int qos_fd, qos_err;
+	uint32_t qos_us;
 	int tx_priority, rx_priority;
 	atomic_bool stop;
 	struct engine_device devices[AES67D_ENGINE_MAX_DEVICES];

@@ -82,6 +82,8 @@ static void test_good_full(void **state)
 	assert_int_equal(c.ptp.priority2, 127);
 	assert_true(c.ptp.slave_only);
 	assert_int_equal(c.ptp.transport, AES67D_PTP_UDP4);
+	assert_true(c.engine.cpu_latency);
+	assert_int_equal(c.engine.cpu_latency_us, 0);
 	assert_int_equal(c.n_devices, 2);
 	assert_string_equal(c.devices[1].name, "studio.b");
 	assert_int_equal(c.devices[1].rate_hz, 96000);
@@ -113,6 +115,7 @@ static void test_good_small(void **state)
 	assert_string_equal(c.interface, "");
 	load_ok("good_minimal.json", &c);
 	assert_int_equal(c.devices[0].ptime_us, 333);
+	assert_false(c.engine.cpu_latency); /* absent: no request */
 	assert_int_equal(c.rx[0].link_offset_us, AES67D_DEFAULT_LINK_OFFSET_US);
 	assert_int_equal(c.rx[0].encoding, AES67D_ENC_L32);
 }
